@@ -1,0 +1,46 @@
+# The notes' build. Every target creates the virtualenv and installs the pinned lock when needed,
+# so a fresh clone needs only Python 3.11+ and make.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SOURCEDIR := docs
+BUILDDIR := docs/_build
+# Strict: any warning fails the build (after reporting all of them), and every reference must resolve.
+SPHINXOPTS ?= -W --keep-going -n
+# Reproducible output: dates in the pages come from the last commit, not the clock.
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+
+.PHONY: help deps html test serve pdf linkcheck clean bench lock
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,dev]'
+	touch $@
+
+deps: $(STAMP) ## Create .venv and install the pinned dependencies
+
+html: $(STAMP) ## Build the site into docs/_build/html (strict)
+	$(BIN)/sphinx-build -M html $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+
+test: $(STAMP) ## Run the test suite (builds the book in a temporary directory)
+	$(BIN)/python -m pytest
+
+serve: $(STAMP) ## Live preview at http://127.0.0.1:8000, rebuilt on every save
+	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXOPTS) --port 8000
+
+linkcheck: $(STAMP) ## Check every external link (needs the internet)
+	$(BIN)/sphinx-build -M linkcheck $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+
+clean: ## Remove build output
+	rm -rf $(BUILDDIR)
+
+lock: ## Re-pin requirements.lock from the current venv (after changing pyproject.toml)
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^panelnotes' > requirements.lock
