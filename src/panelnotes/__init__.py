@@ -1,0 +1,66 @@
+"""Sphinx extension for the panel notes: speakers, questions and answers as data.
+
+Directives: ``panel-question``, ``answer``, ``excerpt``, ``speaker-profile``, ``stance-matrix``,
+``chapter-references``, ``transcript``. Roles: ``zh``, ``speaker``. See docs/about/how-these-notes-are-built.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils.utils import smartquotes
+from sphinx.application import Sphinx
+
+from . import bibliography, directives, nodes, roles, sources
+from .collections import CollectionPages, fill_placeholders
+from .domain import PanelDomain
+
+__version__ = "0.1.0"
+
+
+def _chinese_quotes() -> None:
+    """Docutils has no smart-quote table for zh-Hans (it warns on every Chinese excerpt); Simplified
+    Chinese uses the same curly quotes as English."""
+    smartquotes.smartchars.quotes.setdefault("zh-hans", "“”‘’")
+
+
+def _check_consistency(app: Sphinx, env) -> None:
+    env.get_domain("panel").check_consistency()
+    bibliography.check_cited(app, env)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinxcontrib.bibtex")
+    app.add_config_value("panel_speakers", "_data/speakers.yaml", "env", types=[str])
+    app.add_config_value("panel_transcript", "_data/transcript-asr-zh.txt", "env", types=[str])
+    app.add_config_value("panel_speaker_pages", "speakers", "env", types=[str])
+
+    app.connect("config-inited", sources.resolve_paths)
+    app.connect("builder-inited", sources.check_sources)
+    app.add_domain(PanelDomain)
+    nodes.register(app)
+    app.add_directive("panel-question", directives.PanelQuestionDirective)
+    app.add_directive("answer", directives.AnswerDirective)
+    app.add_directive("excerpt", directives.ExcerptDirective)
+    app.add_directive("speaker-profile", directives.SpeakerProfileDirective)
+    app.add_directive("stance-matrix", directives.StanceMatrixDirective)
+    app.add_directive("chapter-references", directives.ChapterReferencesDirective)
+    app.add_directive("transcript", directives.TranscriptDirective)
+    app.add_role("zh", roles.ChineseRole())
+    app.add_role("speaker", roles.SpeakerRole())
+
+    _chinese_quotes()
+    bibliography.register_styles()
+    # priority < 500: before sphinxcontrib-bibtex parses the .bib files
+    app.connect("builder-inited", bibliography.lint_bibfiles, priority=400)
+    # priority > 500: after sphinxcontrib-bibtex has parsed the .bib files
+    app.connect("builder-inited", bibliography.note_changed_entries, priority=600)
+    app.connect("env-updated", bibliography.pages_citing_changed_entries)
+
+    collection_pages = CollectionPages()
+    app.connect("env-before-read-docs", collection_pages.before_read)
+    app.connect("env-purge-doc", collection_pages.purge)
+    app.connect("env-updated", collection_pages.to_rewrite)
+    app.connect("env-check-consistency", _check_consistency)
+    app.connect("doctree-resolved", fill_placeholders)
+    return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

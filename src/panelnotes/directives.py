@@ -1,0 +1,240 @@
+"""Block directives for the chapters (question, answer, excerpt) and the generated pages."""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from . import nodes as panel_nodes
+from . import sources
+from .domain import AnswerRecord, PanelDomain, QuestionRecord, answer_anchor
+from .roles import ZH_CLASS, speaker_link
+from .transcript import han_only, parse_range
+
+logger = logging.getLogger(__name__)
+
+ATTRIBUTIONS = ("named", "inferred", "uncertain")
+ATTRIBUTION_BADGES = {"inferred": "speaker inferred", "uncertain": "speaker uncertain"}
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def transcript_ref(env, first: int, last: int) -> nodes.Node:
+    """A link to the paragraphs on the transcript page, e.g. "¶9–13"."""
+    text = f"¶{first}" if first == last else f"¶{first}–{last}"
+    xref = addnodes.pending_xref(
+        "", refdomain="std", reftype="ref", reftarget=f"transcript-p{first}", refexplicit=True, refwarn=True
+    )
+    xref += nodes.inline(text, text)
+    return xref
+
+
+class PanelDirective(SphinxDirective):
+    def warn(self, message: str, subtype: str) -> None:
+        logger.warning(message, location=self.get_location(), type="panel", subtype=subtype)
+
+    @property
+    def domain(self) -> PanelDomain:
+        return self.env.get_domain("panel")
+
+    def transcript_range(self) -> tuple[int, int] | None:
+        """The ``:transcript:`` option, checked against the transcript's length."""
+        value = self.options.get("transcript")
+        if value is None:
+            self.warn(f"{self.name} needs a :transcript: paragraph range", "missing_option")
+            return None
+        try:
+            first, last = parse_range(value)
+            sources.transcript(self.env).check_range(first, last)
+        except ValueError as exc:
+            self.warn(f":transcript: {exc}", "bad_range")
+            return None
+        self.env.note_dependency(str(sources.transcript_path(self.env)))
+        return first, last
+
+
+class PanelQuestionDirective(PanelDirective):
+    """The question a chapter is about: ``{panel-question} id`` with the asking as an excerpt."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {
+        "number": directives.unchanged_required,
+        "short": directives.unchanged_required,
+        "transcript": directives.unchanged_required,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        question_id = self.arguments[0]
+        if not ID_PATTERN.fullmatch(question_id):
+            self.warn(f"question id {question_id!r} must be lower-case words joined by hyphens", "bad_id")
+        number = self.options.get("number", "")
+        if not re.fullmatch(r"A?[1-9]\d*", number):
+            self.warn(f"question {question_id!r} needs :number: like 3 or A1, got {number!r}", "missing_option")
+            number = "0"
+        if not self.options.get("short"):
+            self.warn(f"question {question_id!r} needs a :short: label for the stance matrix", "missing_option")
+        if self.env.docname in self.domain.questions:
+            self.warn("a chapter holds one panel-question; this is the second", "duplicate")
+            return []
+        self.transcript_range()
+        self.domain.note_question(
+            QuestionRecord(question_id, number, self.options.get("short", question_id), self.env.docname, self.lineno)
+        )
+        box = nodes.container(classes=["panel-question"], ids=[question_id])
+        record = self.domain.questions[self.env.docname]
+        asked = "An audience member asks" if number.startswith("A") else "The moderator asks"
+        box += nodes.paragraph("", "", nodes.strong("", f"{record.label}. {asked}:"), classes=["panel-question-label"])
+        box += self.parse_content_to_nodes()
+        return [box]
+
+
+class AnswerDirective(PanelDirective):
+    """One panelist's answer: ``{answer} speaker-id`` with a stance, a range, and the body."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {
+        "stance": directives.unchanged,
+        "transcript": directives.unchanged_required,
+        "attribution": lambda value: directives.choice(value, ATTRIBUTIONS),
+        "turn": directives.positive_int,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        speaker_id = self.arguments[0]
+        question = self.domain.questions.get(self.env.docname)
+        if question is None:
+            self.warn("an answer needs a panel-question earlier in the same chapter", "no_question")
+            return []
+        stance = " ".join(self.options.get("stance", "").split())
+        if not stance:
+            self.warn(f"the answer by {speaker_id!r} needs a one-line :stance:", "missing_stance")
+        turn = self.options.get("turn", 1)
+        attribution = self.options.get("attribution", "named")
+        anchor = answer_anchor(question.id, speaker_id, turn)
+        self.transcript_range()
+
+        node = panel_nodes.answer(speaker=speaker_id, question=question.id, attribution=attribution, ids=[anchor])
+        node.document = self.state.document
+        self.state.document.note_explicit_target(node)  # so {ref} can link to an answer by its anchor
+        self.set_source_info(node)
+
+        header = nodes.paragraph("", "", classes=["panel-answer-speaker"])
+        header += speaker_link(self.env, speaker_id, self.get_location())
+        if turn > 1:
+            header += nodes.inline("", f" (turn {turn})", classes=["panel-answer-turn"])
+        if attribution in ATTRIBUTION_BADGES:
+            header += nodes.Text(" ")
+            header += nodes.inline("", ATTRIBUTION_BADGES[attribution], classes=["panel-badge", f"attribution-{attribution}"])
+        header += panel_nodes.permalink(refid=anchor, title="Link to this answer")
+        node += header
+        node += nodes.paragraph("", "", nodes.emphasis("", stance), classes=["panel-stance"])
+        node += self.parse_content_to_nodes()
+
+        self.domain.note_answer(
+            AnswerRecord(anchor, question.id, speaker_id, turn, stance, attribution, self.env.docname, self.lineno)
+        )
+        return [node]
+
+
+class ExcerptDirective(PanelDirective):
+    """A verbatim transcript excerpt (first paragraph) and its translation (the rest)."""
+
+    has_content = True
+    option_spec = {"transcript": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        span = self.transcript_range()
+        body = self.parse_content_to_nodes()
+        if not body or not isinstance(body[0], nodes.paragraph) or not han_only(body[0].astext()):
+            self.warn("an excerpt starts with a paragraph of Chinese from the transcript", "bad_excerpt")
+            return body
+        original, translation = body[0], body[1:]
+        if not translation:
+            self.warn("an excerpt needs an English translation after the Chinese paragraph", "bad_excerpt")
+        if span and not sources.transcript(self.env).contains(original.astext(), *span):
+            self.warn(
+                f"excerpt is not verbatim from transcript ¶{span[0]}-{span[1]}: {original.astext()[:60]!r}",
+                "not_verbatim",
+            )
+        original["classes"] += ["excerpt-original", ZH_CLASS]
+        quote = nodes.block_quote(classes=["panel-excerpt"])
+        quote += original
+        quote += nodes.container("", *translation, classes=["excerpt-translation"])
+        if span:
+            quote += nodes.paragraph(
+                "", "", nodes.Text("ASR transcript "), transcript_ref(self.env, *span), classes=["excerpt-source"]
+            )
+        return [quote]
+
+
+class SpeakerProfileDirective(PanelDirective):
+    """A speaker's page: who they are (from the registry) and, once all is read, their answers."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        speaker_id = self.arguments[0]
+        self.env.note_dependency(str(sources.speakers_path(self.env)))
+        speaker = sources.speakers(self.env).get(speaker_id)
+        if speaker is None:
+            self.warn(f"unknown speaker {speaker_id!r}", "unknown_speaker")
+            return []
+        role = "Moderator" if speaker.role == "moderator" else f"Panelist ({speaker.presence})"
+        facts = [
+            f"**Role:** {role}  ",
+            "**Affiliation at the time of the panel:** "
+            + (speaker.affiliation or "not verified by these notes")
+            + "  ",
+        ]
+        if speaker.identification == "inferred":
+            facts.append(f"**Identification:** inferred from the transcript. {speaker.identification_note or ''}  ")
+        if speaker.works:
+            facts.append("**Their works cited in the notes:** " + ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works))
+        # Sections are built here, not parsed: MyST attaches parsed headings to the document itself.
+        page = self._section(speaker_id, speaker.name)
+        page[0] += [nodes.Text(" ("), nodes.inline(speaker.name_zh, speaker.name_zh, classes=[ZH_CLASS]), nodes.Text(")")]
+        page += self.parse_text_to_nodes("\n".join(facts))
+        answers = self._section("answers", "Answers on the panel" if speaker.role == "panelist" else "On the panel")
+        answers += panel_nodes.speaker_answers(speaker=speaker_id)
+        page += answers
+        self.domain.collection_pages.add(self.env.docname)
+        return [page]
+
+    def _section(self, section_id: str, title: str) -> nodes.section:
+        section = nodes.section(ids=[section_id], names=[section_id])
+        section += nodes.title(title, title)
+        self.set_source_info(section)
+        return section
+
+
+class StanceMatrixDirective(PanelDirective):
+    def run(self) -> list[nodes.Node]:
+        self.domain.collection_pages.add(self.env.docname)
+        return [panel_nodes.stance_matrix()]
+
+
+class ChapterReferencesDirective(PanelDirective):
+    def run(self) -> list[nodes.Node]:
+        return [panel_nodes.chapter_references()]
+
+
+class TranscriptDirective(PanelDirective):
+    """The whole transcript, one numbered paragraph each, each with an anchor ``transcript-pN``."""
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(str(sources.transcript_path(self.env)))
+        result: list[nodes.Node] = []
+        for number, text in enumerate(sources.transcript(self.env).paragraphs, start=1):
+            target = f"transcript-p{number}"
+            para = nodes.paragraph("", "", classes=["transcript-paragraph"], ids=[target], names=[target])
+            para += nodes.inline("", f"¶{number} ", classes=["transcript-number"])
+            para += nodes.inline(text, text, classes=[ZH_CLASS])
+            self.state.document.note_explicit_target(para)
+            result.append(para)
+        return result

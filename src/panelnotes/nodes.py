@@ -1,0 +1,85 @@
+"""Doctree nodes of the panel extension and how each output format renders them."""
+
+from __future__ import annotations
+
+from docutils import nodes
+
+
+class answer(nodes.General, nodes.Element):
+    """One panelist's answer to one question; carries ``speaker``, ``question``, ``attribution``."""
+
+
+class permalink(nodes.Inline, nodes.Element):
+    """The visible ¶ link beside an answer (HTML only: a printed page has no use for it)."""
+
+
+class stance_matrix(nodes.General, nodes.Element):
+    """Placeholder, replaced once every chapter is read (see ``collections``)."""
+
+
+class speaker_answers(nodes.General, nodes.Element):
+    """Placeholder for the list of one speaker's answers; carries ``speaker``."""
+
+
+class chapter_references(nodes.General, nodes.Element):
+    """Placeholder for the works cited in the chapter it stands in."""
+
+
+def visit_answer_html(self, node: answer) -> None:
+    attributes = {
+        "data-speaker": node["speaker"],
+        "data-question": node["question"],
+        "data-attribution": node["attribution"],
+    }
+    self.body.append(self.starttag(node, "div", CLASS="panel-answer", **attributes))
+
+
+def depart_answer_html(self, node: answer) -> None:
+    self.body.append("</div>\n")
+
+
+def visit_answer_latex(self, node: answer) -> None:
+    self.body.append("\n\\par\\medskip\n")
+
+
+def depart_answer_latex(self, node: answer) -> None:
+    self.body.append("\n\\par\\medskip\n")
+
+
+def visit_permalink_html(self, node: permalink) -> None:
+    title = self.attval(node["title"])
+    self.body.append(f'<a class="headerlink" href="#{node["refid"]}" title="{title}">¶</a>')
+    raise nodes.SkipNode
+
+
+def skip(self, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def visit_passthrough(self, node: nodes.Node) -> None:
+    pass
+
+
+def depart_passthrough(self, node: nodes.Node) -> None:
+    pass
+
+
+def register(app) -> None:
+    app.add_node(
+        answer,
+        html=(visit_answer_html, depart_answer_html),
+        latex=(visit_answer_latex, depart_answer_latex),
+        text=(visit_passthrough, depart_passthrough),
+        man=(visit_passthrough, depart_passthrough),
+        texinfo=(visit_passthrough, depart_passthrough),
+    )
+    app.add_node(
+        permalink,
+        html=(visit_permalink_html, None),
+        latex=(skip, None),
+        text=(skip, None),
+        man=(skip, None),
+        texinfo=(skip, None),
+    )
+    for placeholder in (stance_matrix, speaker_answers, chapter_references):
+        app.add_node(placeholder)

@@ -1,0 +1,61 @@
+"""Inline roles: ``{zh}`…``` marks Chinese text, ``{speaker}`id``` links a speaker's page."""
+
+from __future__ import annotations
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxRole
+
+from . import sources
+from .transcript import MIN_QUOTE_HAN, han_only
+
+logger = logging.getLogger(__name__)
+
+ZH_CLASS = "language-zh-Hans"  # docutils turns a language-* class into the lang attribute
+
+
+class ChineseRole(SphinxRole):
+    """Chinese in running text; a quotation-length run must be verbatim from the transcript."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        if len(han_only(self.text)) >= MIN_QUOTE_HAN:
+            self.env.note_dependency(str(sources.transcript_path(self.env)))
+            if not sources.transcript(self.env).contains(self.text):
+                logger.warning(
+                    f"Chinese text is not verbatim from the transcript: {self.text!r}",
+                    location=self.get_location(),
+                    type="panel",
+                    subtype="not_verbatim",
+                )
+        return [nodes.inline(self.rawtext, self.text, classes=[ZH_CLASS])], []
+
+
+def speaker_link(env, speaker_id: str, location) -> nodes.Node:
+    """The speaker's name, linked to their page; a warning naming *location* if the id is unknown."""
+    env.note_dependency(str(sources.speakers_path(env)))
+    speaker = sources.speakers(env).get(speaker_id)
+    if speaker is None:
+        known = ", ".join(sources.speakers(env))
+        logger.warning(
+            f"unknown speaker {speaker_id!r} (known: {known})",
+            location=location,
+            type="panel",
+            subtype="unknown_speaker",
+        )
+        return nodes.inline(speaker_id, speaker_id, classes=["panel-speaker", "unknown"])
+    xref = addnodes.pending_xref(
+        "",
+        refdomain="std",
+        reftype="doc",
+        reftarget=f"/{env.config.panel_speaker_pages}/{speaker_id}",
+        refexplicit=True,
+        refwarn=True,
+    )
+    xref += nodes.inline(speaker.name, speaker.name, classes=["panel-speaker"])
+    return xref
+
+
+class SpeakerRole(SphinxRole):
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        return [speaker_link(self.env, self.text.strip(), self.get_location())], []
