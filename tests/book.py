@@ -1,0 +1,37 @@
+"""Helpers for tests that build the real book with the real command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+STRICT = ["-W", "--keep-going", "-n"]
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str  # stdout and stderr: where Sphinx's warnings go
+    outdir: Path
+
+
+def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str) -> Build:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1718000000"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", builder, "-q", *STRICT, *extra, str(srcdir), str(outdir)],
+        capture_output=True, text=True, env=env, check=False,
+    )
+    return Build(proc.returncode, proc.stdout + proc.stderr, outdir)
+
+
+def copy_book(dest: Path) -> Path:
+    """A copy of the book's sources (docs/ and references.bib) to break on purpose; returns its docs/."""
+    shutil.copytree(REPO / "docs", dest / "docs", ignore=shutil.ignore_patterns("_build"))
+    shutil.copy(REPO / "references.bib", dest / "references.bib")
+    return dest / "docs"

@@ -1,0 +1,148 @@
+"""The real book, built with the strict command line, checked on its parsed HTML."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from book import REPO, SHARED, copy_book, sphinx_build
+
+CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("site"))
+    assert build.returncode == 0, build.output
+    assert build.output.strip() == "", f"the build printed warnings:\n{build.output}"
+    return build.outdir
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_every_source_page_is_built_and_in_the_toctree(site):
+    sources = {p.relative_to(REPO / "docs").with_suffix("").as_posix() for p in (REPO / "docs").rglob("*.md")}
+    sources -= {s for s in sources if s.startswith("_")}
+    for docname in sources:
+        assert (site / f"{docname}.html").is_file(), docname
+    nav = soup(site / "index.html").find("nav", class_="bd-links")
+    linked = {a["href"].removesuffix(".html") for a in nav.find_all("a", href=True) if not a["href"].startswith(("#", "http"))}
+    assert sources - {"index"} <= linked, sources - {"index"} - linked
+
+
+def test_every_citation_links_to_a_bibliography_entry(site):
+    bibliography = soup(site / "bibliography.html")
+    entry_ids = {tag["id"] for tag in bibliography.select("div.citation[id], dl.citation > dt[id], [id]")}
+    count = 0
+    for page in site.rglob("*.html"):
+        for cite in soup(page).select("span.bibtex-citation a"):
+            target_page, _, anchor = cite["href"].rpartition("#")
+            assert target_page.endswith("bibliography.html"), (page.name, cite["href"])
+            assert anchor in entry_ids, (page.name, cite["href"])
+            count += 1
+    assert count > 100
+
+
+def test_each_chapter_has_its_question_and_answers(site):
+    assert len(CHAPTERS) == 12
+    speakers = set()
+    for chapter in CHAPTERS:
+        page = soup(site / "questions" / f"{chapter.stem}.html")
+        assert page.select_one("div.panel-question"), chapter.name
+        answers = page.select("div.panel-answer")
+        assert answers, chapter.name
+        for answer in answers:
+            assert answer.get("id") and answer["id"].startswith(answer["data-question"] + "-")
+            assert answer.select_one("blockquote.panel-excerpt p.excerpt-original[lang=zh-Hans]"), answer["id"]
+            assert answer.select_one(".panel-stance").get_text(strip=True), answer["id"]
+            speakers.add(answer["data-speaker"])
+        assert page.select_one("ul.panel-chapter-references li"), chapter.name
+    assert speakers == {"saining-xie", "jifeng-dai", "tete-xiao", "jiahui-yu", "chunhua-shen"}
+
+
+def test_key_works_are_cited_where_invoked(site):
+    """CLIP, DINOv2, Sora and The Bitter Lesson are cited in the chapters where panelists invoke them."""
+    expected = {
+        "radford2021clip": ["05-autoregressive-vs-diffusion", "09-audience-clip-blind-pairs"],
+        "oquab2024dinov2": ["09-audience-clip-blind-pairs"],
+        "brooks2024sora": ["02-generation-and-perception", "05-autoregressive-vs-diffusion"],
+        "sutton2019bitter": ["05-autoregressive-vs-diffusion"],
+    }
+    for key, chapters in expected.items():
+        for chapter in chapters:
+            source = (REPO / "docs" / "questions" / f"{chapter}.md").read_text(encoding="utf-8")
+            assert re.search(r"\{cite:[a-z]+\}`[^`]*\b" + key + r"\b", source), (key, chapter)
+
+
+def test_chinese_is_verbatim_and_marked(site):
+    checker = SHARED / "tools" / "check_quotes.py"
+    assert checker.is_file(), f"{checker} is missing: CI runs with shared/ beside the clone"
+    proc = subprocess.run([sys.executable, str(checker), str(site)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.stdout.strip().splitlines()[-1].startswith("ok:")
+
+
+def _published_files(outdir: Path) -> dict[Path, bytes]:
+    """Everything a reader gets; the doctree cache is the build's own and is not published."""
+    return {
+        p.relative_to(outdir): p.read_bytes()
+        for p in outdir.rglob("*")
+        if p.is_file() and ".doctrees" not in p.parts
+    }
+
+
+def test_two_clean_builds_are_byte_identical(site, tmp_path):
+    again = sphinx_build(REPO / "docs", tmp_path / "again")
+    assert again.returncode == 0, again.output
+    first, second = _published_files(site), _published_files(again.outdir)
+    assert first.keys() == second.keys()
+    differing = sorted(str(name) for name in first if first[name] != second[name])
+    assert differing == []
+
+
+FAULTS = {
+    "missing citation key": (
+        "questions/05-autoregressive-vs-diffusion.md", "{cite:p}`sutton2019bitter`", "{cite:p}`sutton2019bitterness`",
+        r"05-autoregressive-vs-diffusion\.md:\d+: WARNING: could not find bibtex key \"sutton2019bitterness\"",
+    ),
+    "broken cross-reference": (
+        "index.md", "The [stance matrix](stance-matrix.md)", "The [stance matrix](stance-matrices.md)",
+        r"index\.md:\d+: WARNING: .*stance-matrices",
+    ),
+    "unknown speaker": (
+        "questions/01-vision-and-agi.md", "::::{answer} jiahui-yu", "::::{answer} jiahui-yue",
+        r"01-vision-and-agi\.md:\d+: WARNING: unknown speaker 'jiahui-yue'",
+    ),
+    "malformed bib entry": (
+        "../references.bib", "@misc{sutton2019bitter,", "@misc{sutton2019bitter,\n  doi = {not-a-doi},",
+        r"references\.bib:\d+: WARNING: entry 'sutton2019bitter', field 'doi': malformed",
+    ),
+    "unbalanced bib entry": (
+        "../references.bib", "@misc{sutton2019bitter,", "@misc{sutton2019bitter,\n  note = {open {brace},",
+        r"references\.bib:\d+: entry '[a-z0-9]+'.*(unbalanced|cannot be parsed)",
+    ),
+    "duplicate bib key": (
+        "../references.bib", "@misc{sutton2019bitter,", "@misc{sutton2019bitter,\n  title = {x}}\n\n@misc{sutton2019bitter,",
+        r"references\.bib:\d+: WARNING: entry 'sutton2019bitter': duplicate key \(first at line \d+\)",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[name.replace(" ", "-") for name in FAULTS])
+def test_bad_input_fails_the_build_naming_file_and_line(fault, tmp_path):
+    relpath, old, new, expected = FAULTS[fault]
+    docs = copy_book(tmp_path)
+    path = (docs / relpath).resolve()
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"the fault's anchor text is gone from {relpath}: update the test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    build = sphinx_build(docs, tmp_path / "out")
+    assert build.returncode != 0
+    assert re.search(expected, build.output), build.output[-3000:]
