@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 project = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
 author = "The panel notes team"
@@ -34,3 +35,44 @@ html_theme_options = {
     "use_download_button": False,
     "use_fullscreen_button": False,
 }
+
+# --- PDF: xelatex for the Chinese excerpts ------------------------------------------------------
+latex_engine = "xelatex"
+latex_use_xindy = False  # the default for xelatex needs Debian's xindy; the book has no index
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "10pt",
+    "fontpkg": "",
+    "preamble": r"""
+\usepackage{xeCJK}
+\setCJKmainfont{Noto Serif CJK SC}
+\setCJKsansfont{Noto Sans CJK SC}
+\setCJKmonofont{Noto Sans Mono CJK SC}
+% xeCJK would otherwise set English quotes, dashes and the ellipsis as full-width Chinese punctuation.
+\xeCJKDeclareCharClass{Default}{"2013, "2014, "2018, "2019, "201C, "201D, "2026}
+% The bibliography page brings its own heading; keep LaTeX from adding a second, empty one.
+\makeatletter
+\renewenvironment{sphinxthebibliography}[1]%
+  {\let\chapter\@gobbletwo\let\section\@gobbletwo\begin{thebibliography}{#1}}%
+  {\end{thebibliography}}
+% A handout is short: no table of contents.
+\@ifclassloaded{sphinxhowto}{\renewcommand{\sphinxtableofcontents}{}}{}
+\makeatother
+""",
+    "printindex": "",
+}
+EVENT = "Notes on a roundtable at the 2024 BAAI Conference, Beijing, June 2024"
+
+
+def _chapter_title(path: Path) -> str:
+    return next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+
+
+latex_documents = [
+    ("index", "panel-notes.tex", "Multimodal Perception and Generation", "Notes on a BAAI 2024 roundtable", "manual"),
+] + [
+    # one reading-group handout per question chapter
+    (f"questions/{chapter.stem}", f"handout-{chapter.stem}.tex", _chapter_title(chapter), EVENT, "howto")
+    for chapter in sorted(Path(__file__).parent.joinpath("questions").glob("*.md"))
+]

@@ -63,4 +63,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", collection_pages.to_rewrite)
     app.connect("env-check-consistency", _check_consistency)
     app.connect("doctree-resolved", fill_placeholders)
-    return {"version": __version__, "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,8 +4,10 @@ each chapter's list of works cited. They are filled in once every chapter has be
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import NoUri
 from sphinx.util.nodes import make_refnode
 
 from . import nodes as panel_nodes
@@ -13,14 +15,24 @@ from . import sources
 from .domain import AnswerRecord, PanelDomain
 
 
+def _link(app: Sphinx, fromdocname: str, docname: str, anchor: str | None, child: nodes.Node) -> nodes.Node:
+    """A link to *docname*#*anchor*; just *child* where the output has no such page (a handout)."""
+    try:
+        if anchor:
+            return make_refnode(app.builder, fromdocname, docname, anchor, child)
+        ref = nodes.reference("", "", internal=True, refuri=app.builder.get_relative_uri(fromdocname, docname))
+    except NoUri:
+        return child
+    ref += child
+    return ref
+
+
 def _answer_link(app: Sphinx, fromdocname: str, answer: AnswerRecord, text: str) -> nodes.Node:
-    return make_refnode(app.builder, fromdocname, answer.docname, answer.anchor, nodes.Text(text), answer.stance)
+    return _link(app, fromdocname, answer.docname, answer.anchor, nodes.Text(text))
 
 
 def _chapter_link(app: Sphinx, fromdocname: str, docname: str, text: str) -> nodes.Node:
-    ref = nodes.reference("", "", internal=True, refuri=app.builder.get_relative_uri(fromdocname, docname))
-    ref += nodes.Text(text)
-    return ref
+    return _link(app, fromdocname, docname, None, nodes.Text(text))
 
 
 def _flag(answer: AnswerRecord) -> str:
@@ -81,30 +93,56 @@ def build_speaker_answers(app: Sphinx, fromdocname: str, speaker_id: str) -> nod
     return items
 
 
-def build_chapter_references(app: Sphinx, fromdocname: str) -> nodes.Node:
-    """The works the chapter cites, each formatted as in the bibliography and linked to its entry."""
-    cite = app.env.get_domain("cite")
+def cited_keys(app: Sphinx, docname: str) -> list[str]:
+    """The keys *docname* cites, in order of first citation."""
     keys: dict[str, None] = {}
-    for ref in cite.citation_refs:
-        if ref.docname == fromdocname:
+    for ref in app.env.get_domain("cite").citation_refs:
+        if ref.docname == docname:
             keys.update(dict.fromkeys(target.key for target in ref.targets))
+    return list(keys)
+
+
+def local_reference_id(key: str) -> str:
+    return f"cited-{key}"
+
+
+def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nodes.Node:
+    """The works *docname* cites, each formatted as in the bibliography, with an anchor the
+    chapter's citations link to, so that a chapter (and its handout) carries its own references."""
+    cite = app.env.get_domain("cite")
     citations = {c.key: c for c in cite.citations}
+    cited = [citations[key] for key in cited_keys(app, docname) if key in citations]
     items = nodes.bullet_list(classes=["panel-chapter-references"])
-    for citation in sorted((citations[k] for k in keys if k in citations), key=lambda c: c.formatted_entry.label):
-        para = nodes.paragraph("", "")
+    for citation in sorted(cited, key=lambda c: c.formatted_entry.label):
+        key_id = local_reference_id(citation.key)
+        para = nodes.paragraph("", "", nodes.target("", "", ids=[key_id]))
         para += citation.formatted_entry.text.render(cite.backend)
-        para += nodes.Text(" ")
-        para += make_refnode(
-            app.builder,
-            fromdocname,
-            citation.bibliography_key.docname,
-            citation.citation_id,
-            nodes.inline("", "[in the bibliography]", classes=["bib-backlink"]),
-        )
+        if app.builder.format == "html":
+            para += nodes.Text(" ")
+            para += _link(app, fromdocname, citation.bibliography_key.docname, citation.citation_id,
+                          nodes.inline("", "[in the bibliography]", classes=["bib-backlink"]))
         items += nodes.list_item("", para)
     if not len(items):
         return nodes.paragraph("", "This chapter cites no works.")
     return items
+
+
+def link_citations_locally(app: Sphinx, unit: nodes.Element, keys: list[str]) -> None:
+    """Point the citations in *unit* at its own reference list instead of the bibliography page."""
+    by_id = {c.citation_id: c.key for c in app.env.get_domain("cite").citations if c.key in keys}
+    for group in unit.findall(lambda n: isinstance(n, nodes.inline) and "bibtex-citation" in n["classes"]):
+        for ref in group.findall(nodes.reference):
+            target = ref.get("refuri", "").rpartition("#")[2] or ref.get("refid", "")
+            if target in by_id:
+                ref.attributes.pop("refuri", None)
+                ref["refid"] = local_reference_id(by_id[target])
+                ref["internal"] = True
+
+
+def _units(doctree: nodes.document, docname: str) -> list[tuple[str, nodes.Element]]:
+    """(docname, subtree) per source document: one for HTML; one per file in an assembled LaTeX tree."""
+    files = list(doctree.findall(addnodes.start_of_file))
+    return [(f["docname"], f) for f in files] if files else [(docname, doctree)]
 
 
 def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -112,8 +150,11 @@ def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> Non
         node.replace_self(build_matrix(app, docname))
     for node in list(doctree.findall(panel_nodes.speaker_answers)):
         node.replace_self(build_speaker_answers(app, docname, node["speaker"]))
-    for node in list(doctree.findall(panel_nodes.chapter_references)):
-        node.replace_self(build_chapter_references(app, docname))
+    for unit_docname, unit in _units(doctree, docname):
+        placeholders = [n for n in unit.findall(panel_nodes.chapter_references) if n["docname"] == unit_docname]
+        for node in placeholders:
+            link_citations_locally(app, unit, cited_keys(app, unit_docname))
+            node.replace_self(build_chapter_references(app, docname, unit_docname))
 
 
 class CollectionPages:

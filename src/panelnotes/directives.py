@@ -119,7 +119,9 @@ class AnswerDirective(PanelDirective):
         anchor = answer_anchor(question.id, speaker_id, turn)
         self.transcript_range()
 
-        node = panel_nodes.answer(speaker=speaker_id, question=question.id, attribution=attribution, ids=[anchor])
+        node = panel_nodes.answer(
+            speaker=speaker_id, question=question.id, attribution=attribution, ids=[anchor], names=[anchor]
+        )
         node.document = self.state.document
         self.state.document.note_explicit_target(node)  # so {ref} can link to an answer by its anchor
         self.set_source_info(node)
@@ -221,7 +223,7 @@ class StanceMatrixDirective(PanelDirective):
 
 class ChapterReferencesDirective(PanelDirective):
     def run(self) -> list[nodes.Node]:
-        return [panel_nodes.chapter_references()]
+        return [panel_nodes.chapter_references(docname=self.env.docname)]
 
 
 class TranscriptDirective(PanelDirective):
@@ -232,9 +234,11 @@ class TranscriptDirective(PanelDirective):
         result: list[nodes.Node] = []
         for number, text in enumerate(sources.transcript(self.env).paragraphs, start=1):
             target = f"transcript-p{number}"
-            para = nodes.paragraph("", "", classes=["transcript-paragraph"], ids=[target], names=[target])
+            # an inline target, not ids on the paragraph: LaTeX writes labels only for targets
+            anchor = nodes.target("", "", ids=[target], names=[target])
+            self.state.document.note_explicit_target(anchor)
+            para = nodes.paragraph("", "", anchor, classes=["transcript-paragraph"])
             para += nodes.inline("", f"¶{number} ", classes=["transcript-number"])
             para += nodes.inline(text, text, classes=[ZH_CLASS])
-            self.state.document.note_explicit_target(para)
             result.append(para)
         return result

@@ -40,6 +40,7 @@ def depart_answer_html(self, node: answer) -> None:
 
 def visit_answer_latex(self, node: answer) -> None:
     self.body.append("\n\\par\\medskip\n")
+    self.body.extend(self.hypertarget(anchor, anchor=False) for anchor in node["ids"])
 
 
 def depart_answer_latex(self, node: answer) -> None:
