@@ -14,7 +14,15 @@ SPHINXOPTS ?= -W --keep-going -n
 # Reproducible output: dates in the pages come from the last commit, not the clock.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: help deps html test serve pdf linkcheck clean bench lock
+LATEXDIR := $(BUILDDIR)/latex
+PDFDIR := $(BUILDDIR)/downloads/pdf
+HANDOUTS := $(patsubst docs/questions/%.md,handout-%.pdf,$(wildcard docs/questions/*.md))
+LATEXMKOPTS := -interaction=nonstopmode -halt-on-error -quiet
+# Debian packages that give xelatex, xeCJK (texlive-lang-chinese) and the fonts the PDFs use
+TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-fonts-recommended \
+	texlive-lang-chinese fonts-noto-cjk fonts-freefont-otf poppler-utils
+
+.PHONY: help deps html test serve pdf handouts site tex-deps latex print-tex-packages linkcheck clean bench lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +40,31 @@ html: $(STAMP) ## Build the site into docs/_build/html (strict)
 
 test: $(STAMP) ## Run the test suite (builds the book in a temporary directory)
 	$(BIN)/python -m pytest
+
+pdf: tex-deps latex ## Build the whole book as a PDF (docs/_build/downloads/pdf/panel-notes.pdf)
+	$(MAKE) -C $(LATEXDIR) LATEXMKOPTS="$(LATEXMKOPTS)" panel-notes.pdf
+	mkdir -p $(PDFDIR) && cp $(LATEXDIR)/panel-notes.pdf $(PDFDIR)/
+
+handouts: tex-deps latex ## Build one PDF handout per question, two at a time
+	$(MAKE) -C $(LATEXDIR) -j2 LATEXMKOPTS="$(LATEXMKOPTS)" $(HANDOUTS)
+	mkdir -p $(PDFDIR) && cp $(addprefix $(LATEXDIR)/,$(HANDOUTS)) $(PDFDIR)/
+
+site: pdf handouts ## Build the PDFs, then the site that links them
+	$(MAKE) html
+
+latex: $(STAMP)
+	$(BIN)/sphinx-build -M latex $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+
+tex-deps: # stop with the packages to install if TeX is missing (installs them when run as root)
+	@if ! { command -v xelatex && command -v latexmk && fc-list | grep -q "Noto Serif CJK"; } >/dev/null 2>&1; then \
+	  echo "PDF output needs TeX and CJK fonts: apt-get install $(TEX_PACKAGES)"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); \
+	  else exit 1; fi; \
+	fi
+
+print-tex-packages:
+	@echo $(TEX_PACKAGES)
 
 serve: $(STAMP) ## Live preview at http://127.0.0.1:8000, rebuilt on every save
 	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXOPTS) --port 8000

@@ -28,6 +28,9 @@ bibtex_reference_style = "author_year"
 html_theme = "sphinx_book_theme"
 html_title = "Multimodal Perception and Generation — panel notes"
 html_static_path = ["_static"]
+# PDFs built by `make pdf handouts` are published beside the pages (see panelnotes.downloads)
+panel_downloads = "_build/downloads"
+html_extra_path = [panel_downloads] if Path(__file__).parent.joinpath(panel_downloads).is_dir() else []
 html_css_files = ["panel.css"]
 html_last_updated_fmt = None
 html_theme_options = {
@@ -56,8 +59,15 @@ latex_elements = {
 \renewenvironment{sphinxthebibliography}[1]%
   {\let\chapter\@gobbletwo\let\section\@gobbletwo\begin{thebibliography}{#1}}%
   {\end{thebibliography}}
-% A handout is short: no table of contents.
-\@ifclassloaded{sphinxhowto}{\renewcommand{\sphinxtableofcontents}{}}{}
+% A handout is a reading-group sheet: no table of contents, two columns, small type, narrow margins.
+\@ifclassloaded{sphinxhowto}{%
+  \renewcommand{\sphinxtableofcontents}{}%
+  \AtBeginDocument{\newgeometry{margin=13mm,top=13mm,bottom=15mm}\small}%
+  \let\panelmaketitle\sphinxmaketitle
+  \renewcommand{\sphinxmaketitle}{\twocolumn[\panelmaketitle]}%
+  % quotations: keep the Chinese and its translation compact
+  \AtBeginEnvironment{quote}{\footnotesize}%
+}{}
 \makeatother
 """,
     "printindex": "",

@@ -11,7 +11,7 @@ from typing import Any
 from docutils.utils import smartquotes
 from sphinx.application import Sphinx
 
-from . import bibliography, directives, nodes, roles, sources
+from . import bibliography, directives, downloads, nodes, roles, sources
 from .collections import CollectionPages, fill_placeholders
 from .domain import PanelDomain
 
@@ -34,6 +34,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_speakers", "_data/speakers.yaml", "env", types=[str])
     app.add_config_value("panel_transcript", "_data/transcript-asr-zh.txt", "env", types=[str])
     app.add_config_value("panel_speaker_pages", "speakers", "env", types=[str])
+    app.add_config_value("panel_downloads", "_build/downloads", "html", types=[str])
+    app.add_config_value("panel_pdf_subdir", "pdf", "html", types=[str])
 
     app.connect("config-inited", sources.resolve_paths)
     app.connect("builder-inited", sources.check_sources)
@@ -46,6 +48,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("stance-matrix", directives.StanceMatrixDirective)
     app.add_directive("chapter-references", directives.ChapterReferencesDirective)
     app.add_directive("transcript", directives.TranscriptDirective)
+    app.add_directive("book-download", directives.BookDownloadDirective)
     app.add_role("zh", roles.ChineseRole())
     app.add_role("speaker", roles.SpeakerRole())
 
@@ -63,4 +66,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", collection_pages.to_rewrite)
     app.connect("env-check-consistency", _check_consistency)
     app.connect("doctree-resolved", fill_placeholders)
+    app.connect("doctree-resolved", downloads.fill_downloads)
+    app.connect("env-updated", downloads.pages_to_relink)
     return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

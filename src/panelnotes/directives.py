@@ -90,7 +90,7 @@ class PanelQuestionDirective(PanelDirective):
         asked = "An audience member asks" if number.startswith("A") else "The moderator asks"
         box += nodes.paragraph("", "", nodes.strong("", f"{record.label}. {asked}:"), classes=["panel-question-label"])
         box += self.parse_content_to_nodes()
-        return [box]
+        return [box, panel_nodes.downloads(docname=self.env.docname)]
 
 
 class AnswerDirective(PanelDirective):
@@ -127,7 +127,7 @@ class AnswerDirective(PanelDirective):
         self.set_source_info(node)
 
         header = nodes.paragraph("", "", classes=["panel-answer-speaker"])
-        header += speaker_link(self.env, speaker_id, self.get_location())
+        header += nodes.strong("", "", speaker_link(self.env, speaker_id, self.get_location()))
         if turn > 1:
             header += nodes.inline("", f" (turn {turn})", classes=["panel-answer-turn"])
         if attribution in ATTRIBUTION_BADGES:
@@ -189,6 +189,7 @@ class SpeakerProfileDirective(PanelDirective):
             return []
         role = "Moderator" if speaker.role == "moderator" else f"Panelist ({speaker.presence})"
         facts = [
+            f"**Name in Chinese:** {{zh}}`{speaker.name_zh}`  ",
             f"**Role:** {role}  ",
             "**Affiliation at the time of the panel:** "
             + (speaker.affiliation or "not verified by these notes")
@@ -199,8 +200,8 @@ class SpeakerProfileDirective(PanelDirective):
         if speaker.works:
             facts.append("**Their works cited in the notes:** " + ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works))
         # Sections are built here, not parsed: MyST attaches parsed headings to the document itself.
+        # the Chinese name stays out of the title: navigation and <title> repeat it unmarked
         page = self._section(speaker_id, speaker.name)
-        page[0] += [nodes.Text(" ("), nodes.inline(speaker.name_zh, speaker.name_zh, classes=[ZH_CLASS]), nodes.Text(")")]
         page += self.parse_text_to_nodes("\n".join(facts))
         answers = self._section("answers", "Answers on the panel" if speaker.role == "panelist" else "On the panel")
         answers += panel_nodes.speaker_answers(speaker=speaker_id)
@@ -213,6 +214,13 @@ class SpeakerProfileDirective(PanelDirective):
         section += nodes.title(title, title)
         self.set_source_info(section)
         return section
+
+
+class BookDownloadDirective(PanelDirective):
+    """A link to the whole book as a PDF, where it was built (see ``downloads``)."""
+
+    def run(self) -> list[nodes.Node]:
+        return [panel_nodes.downloads(docname="")]
 
 
 class StanceMatrixDirective(PanelDirective):

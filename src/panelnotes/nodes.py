@@ -25,6 +25,10 @@ class chapter_references(nodes.General, nodes.Element):
     """Placeholder for the works cited in the chapter it stands in."""
 
 
+class downloads(nodes.General, nodes.Element):
+    """Placeholder for a chapter's PDF links (HTML only, and only for PDFs that were built)."""
+
+
 def visit_answer_html(self, node: answer) -> None:
     attributes = {
         "data-speaker": node["speaker"],
@@ -82,5 +86,5 @@ def register(app) -> None:
         man=(skip, None),
         texinfo=(skip, None),
     )
-    for placeholder in (stance_matrix, speaker_answers, chapter_references):
+    for placeholder in (stance_matrix, speaker_answers, chapter_references, downloads):
         app.add_node(placeholder)

@@ -1,0 +1,103 @@
+"""The PDFs: the whole book and one handout per question, checked on the text extracted from them."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pybtex.database import parse_file
+
+from book import REPO, sphinx_build
+
+CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
+LATEXMKOPTS = "-interaction=nonstopmode -halt-on-error -quiet"
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, lower-cased: line breaks, hyphenation and spacing in extracted
+    PDF text must not decide a test."""
+    return re.sub(r"[\W_]+", "", text.replace("-\n", "")).lower()
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def page_count(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def title_of(chapter: Path) -> str:
+    return next(line[2:] for line in chapter.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+
+
+@pytest.fixture(scope="session")
+def latex(tmp_path_factory) -> Path:
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex"), "latex")
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    make = subprocess.run(["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", "all-pdf"],
+                          capture_output=True, text=True)
+    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
+    return build.outdir
+
+
+@pytest.fixture(scope="session")
+def book_text(latex) -> str:
+    return pdf_text(latex / "panel-notes.pdf")
+
+
+def test_book_has_every_chapter_and_bibliography_entry(latex, book_text):
+    text = squash(book_text)
+    for chapter in CHAPTERS:
+        assert squash(title_of(chapter)) in text, chapter.name
+    bib = parse_file(REPO / "references.bib")
+    for key, entry in bib.entries.items():
+        title = entry.fields["title"].replace("{", "").replace("}", "")
+        assert squash(title) in text, key
+    assert 40 <= page_count(latex / "panel-notes.pdf") <= 200
+
+
+def test_chinese_excerpts_come_out_as_the_right_characters(book_text):
+    text = re.sub(r"\s+", "", book_text)
+    assert "我觉得一定会统一，并且我觉得应该需要统一" in text
+    assert "CHI-GP[ChatGPT]" in text or "CHI-GP [ChatGPT]" in book_text
+
+
+@pytest.mark.parametrize("name", ["panel-notes"] + [f"handout-{c.stem}" for c in CHAPTERS])
+def test_no_undefined_references_or_missing_glyphs(latex, name):
+    log = (latex / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+    assert "There were undefined references" not in log
+    assert not re.search(r"Hyper reference .* undefined", log)
+    assert "Missing character" not in log
+    assert "??" not in pdf_text(latex / f"{name}.pdf")
+    fonts = subprocess.run(["pdffonts", str(latex / f"{name}.pdf")], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows and all(row.split()[-5] == "yes" for row in rows), fonts.stdout  # the "emb" column
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_handout_is_self_contained_and_short(latex, chapter):
+    pdf = latex / f"handout-{chapter.stem}.pdf"
+    assert page_count(pdf) <= 4
+    text = pdf_text(pdf)
+    flat = squash(text)
+    assert squash(title_of(chapter)) in flat
+    assert squash("Notes on a roundtable at the 2024 BAAI Conference") in flat
+    assert squash("Works cited in this chapter") in flat
+    cited = set(re.findall(r"\{cite:[a-z]+\}`([^`]+)`", chapter.read_text(encoding="utf-8")))
+    keys = {key.strip() for group in cited for key in group.split(",")}
+    bib = parse_file(REPO / "references.bib")
+    for key in keys:
+        title = bib.entries[key].fields["title"].replace("{", "").replace("}", "")
+        assert squash(title) in flat, (chapter.name, key)
+    tex = (latex / f"handout-{chapter.stem}.tex").read_text(encoding="utf-8")
+    for target in re.findall(r"\\hyperref\[\\detokenize\{([^}]*)\}\]", tex):
+        assert target.startswith(f"questions/{chapter.stem}:"), f"link out of the handout: {target}"
+
+
+def test_citation_marks_never_run_together(book_text):
+    assert not re.search(r"\]\[", book_text)
+    assert not re.search(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{3,}", book_text)
