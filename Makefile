@@ -75,5 +75,14 @@ linkcheck: $(STAMP) ## Check every external link (needs the internet)
 clean: ## Remove build output
 	rm -rf $(BUILDDIR)
 
+bench: $(STAMP) tex-deps ## Measure build times, PDF times, page weight and Lighthouse scores (prints a table)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Lighthouse needs Debian's Chromium: apt-get install chromium"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	  else exit 1; fi; \
+	fi
+	$(BIN)/python tools/bench.py $(BENCHOPTS)
+
 lock: ## Re-pin requirements.lock from the current venv (after changing pyproject.toml)
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^panelnotes' > requirements.lock

@@ -4,15 +4,34 @@ from __future__ import annotations
 
 import os
 import time
+from importlib import metadata
 from pathlib import Path
 
 project = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
+release = version = metadata.version("panelnotes")  # defined once, in pyproject.toml
 author = "The panel notes team"
 # Reproducible builds: the year comes from SOURCE_DATE_EPOCH (the Makefile sets it from git).
 copyright = f"{time.gmtime(int(os.environ.get('SOURCE_DATE_EPOCH', '0')) or None).tm_year}, {author}"
 language = "en"
 
-extensions = ["myst_parser", "sphinxcontrib.bibtex", "panelnotes"]
+# Where the site is published, when the build knows it: Read the Docs sets the first variable, our
+# GitHub Pages workflow the second. Without it, pages carry no absolute URLs (and no sitemap).
+html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("NOTES_BASE_URL", "")
+if html_baseurl and not html_baseurl.endswith("/"):
+    html_baseurl += "/"
+# The repository, for "edit this page" and "open an issue" (GitHub Actions sets the last two).
+repository_url = os.environ.get("NOTES_REPOSITORY_URL") or (
+    f"{os.environ['GITHUB_SERVER_URL']}/{os.environ['GITHUB_REPOSITORY']}" if "GITHUB_REPOSITORY" in os.environ else ""
+)
+
+extensions = [
+    "myst_parser",
+    "sphinxcontrib.bibtex",
+    "sphinx_copybutton",
+    "sphinx_last_updated_by_git",
+    "notfound.extension",
+    "panelnotes",
+] + (["sphinxext.opengraph", "sphinx_sitemap"] if html_baseurl else [])  # both need absolute URLs
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
@@ -28,16 +47,32 @@ bibtex_reference_style = "author_year"
 html_theme = "sphinx_book_theme"
 html_title = "Multimodal Perception and Generation — panel notes"
 html_static_path = ["_static"]
+templates_path = ["_templates"]
+ogp_image = "_static/link-preview.png"
 # PDFs built by `make pdf handouts` are published beside the pages (see panelnotes.downloads)
-panel_downloads = "_build/downloads"
+panel_downloads = os.environ.get("NOTES_DOWNLOADS_DIR", "_build/downloads")
 html_extra_path = [panel_downloads] if Path(__file__).parent.joinpath(panel_downloads).is_dir() else []
-html_css_files = ["panel.css"]
-html_last_updated_fmt = None
+html_last_updated_fmt = "%d %B %Y"  # from git: the last commit that touched the page
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,
     "use_fullscreen_button": False,
-}
+    "footer_content_items": ["author.html", "copyright.html", "last-updated.html", "corrections-link.html"],
+} | (
+    {"repository_url": repository_url, "repository_branch": "main", "path_to_docs": "docs",
+     "use_edit_page_button": True, "use_issues_button": True, "use_repository_button": True}
+    if repository_url else {}
+)
+copybutton_selector = "div.highlight pre"
+# Link previews (OpenGraph / Twitter cards)
+ogp_site_url = html_baseurl
+ogp_site_name = "Notes on the BAAI 2024 roundtable “Multimodal Perception and Generation”"
+ogp_description_length = 200
+ogp_social_cards = {"enable": False}
+ogp_enable_meta_description = True
+# The 404 page, with links that work from any depth
+notfound_urls_prefix = None
+sitemap_url_scheme = "{link}"
 
 # --- PDF: xelatex for the Chinese excerpts ------------------------------------------------------
 latex_engine = "xelatex"

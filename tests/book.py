@@ -21,13 +21,23 @@ class Build:
     outdir: Path
 
 
-def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str) -> Build:
+# sphinxext-opengraph prints this on import when matplotlib (for its optional social cards) is absent
+OPENGRAPH_NOTICE = "matplotlib is not installed, social cards will not be generated\n"
+
+
+def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str, **env_vars: str) -> Build:
+    """Build with the strict command line. By default no PDFs are linked and no site address is
+    known, whatever the working tree holds; keyword arguments set environment variables."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1718000000"))
+    for name in ("NOTES_BASE_URL", "NOTES_REPOSITORY_URL", "READTHEDOCS_CANONICAL_URL", "GITHUB_REPOSITORY"):
+        env.pop(name, None)
+    env["NOTES_DOWNLOADS_DIR"] = str(outdir / "no-downloads")
+    env.update(env_vars)
     proc = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", builder, "-q", *STRICT, *extra, str(srcdir), str(outdir)],
         capture_output=True, text=True, env=env, check=False,
     )
-    return Build(proc.returncode, proc.stdout + proc.stderr, outdir)
+    return Build(proc.returncode, (proc.stdout + proc.stderr).replace(OPENGRAPH_NOTICE, ""), outdir)
 
 
 def copy_book(dest: Path) -> Path:

@@ -1,10 +1,55 @@
+"""Fixtures: the extension's test roots (sphinx.testing), and the real book built once per session."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
+from book import REPO, sphinx_build
+
 pytest_plugins = ("sphinx.testing.fixtures",)
+
+LATEXMKOPTS = "-interaction=nonstopmode -halt-on-error -quiet"
+BASE_URL = "https://notes.example.org/panel/"
+REPOSITORY_URL = "https://github.com/example/panel-notes"
 
 
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     return Path(__file__).parent / "roots"
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The site as `make html` builds it: no PDFs, no known address."""
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("site"))
+    assert build.returncode == 0, build.output
+    assert build.output.strip() == "", f"the build printed warnings:\n{build.output}"
+    return build.outdir
+
+
+@pytest.fixture(scope="session")
+def latex(tmp_path_factory) -> Path:
+    """The LaTeX output and every PDF made from it."""
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex"), "latex")
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    make = subprocess.run(["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", "all-pdf"],
+                          capture_output=True, text=True)
+    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
+    return build.outdir
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory, latex) -> Path:
+    """The site as the hosting workflow builds it: with its address, repository and PDFs."""
+    downloads = tmp_path_factory.mktemp("downloads")
+    (downloads / "pdf").mkdir()
+    for pdf in latex.glob("*.pdf"):
+        shutil.copy(pdf, downloads / "pdf")
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("published"), NOTES_BASE_URL=BASE_URL,
+                         NOTES_REPOSITORY_URL=REPOSITORY_URL, NOTES_DOWNLOADS_DIR=str(downloads))
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    return build.outdir

@@ -15,14 +15,6 @@ from book import REPO, SHARED, copy_book, sphinx_build
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("site"))
-    assert build.returncode == 0, build.output
-    assert build.output.strip() == "", f"the build printed warnings:\n{build.output}"
-    return build.outdir
-
-
 def soup(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 

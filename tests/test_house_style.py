@@ -8,7 +8,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from book import REPO
-from test_book import site  # noqa: F401  (the session's built site)
 
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -34,7 +33,7 @@ def test_notes_additions_are_labelled_boxes(chapter):
         assert ":::{admonition} Added by the notes\n:class: note added-by-the-notes" in since
 
 
-def test_no_chinese_outside_language_marked_elements(site):  # noqa: F811
+def test_no_chinese_outside_language_marked_elements(site):
     """Stricter than check_quotes (which ignores runs under eight characters): a name matters too,
     for screen readers and font choice."""
     for page in site.rglob("*.html"):

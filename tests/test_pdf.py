@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file
 
-from book import REPO, sphinx_build
+from book import REPO
 
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
-LATEXMKOPTS = "-interaction=nonstopmode -halt-on-error -quiet"
 
 
 def squash(text: str) -> str:
@@ -32,16 +31,6 @@ def page_count(path: Path) -> int:
 
 def title_of(chapter: Path) -> str:
     return next(line[2:] for line in chapter.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
-
-
-@pytest.fixture(scope="session")
-def latex(tmp_path_factory) -> Path:
-    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex"), "latex")
-    assert build.returncode == 0 and build.output.strip() == "", build.output
-    make = subprocess.run(["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", "all-pdf"],
-                          capture_output=True, text=True)
-    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
-    return build.outdir
 
 
 @pytest.fixture(scope="session")

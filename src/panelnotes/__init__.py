@@ -6,22 +6,31 @@ Directives: ``panel-question``, ``answer``, ``excerpt``, ``speaker-profile``, ``
 
 from __future__ import annotations
 
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from docutils.utils import smartquotes
 from sphinx.application import Sphinx
 
-from . import bibliography, directives, downloads, nodes, roles, sources
+from . import bibliography, citing, directives, downloads, nodes, roles, sources
 from .collections import CollectionPages, fill_placeholders
 from .domain import PanelDomain
 
-__version__ = "0.1.0"
+__version__ = metadata.version("panelnotes")  # defined once, in pyproject.toml
 
 
 def _chinese_quotes() -> None:
     """Docutils has no smart-quote table for zh-Hans (it warns on every Chinese excerpt); Simplified
     Chinese uses the same curly quotes as English."""
     smartquotes.smartchars.quotes.setdefault("zh-hans", "“”‘’")
+
+
+def _add_static_files(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+        app.add_css_file("panel.css")
+        app.add_js_file("panel.js", loading_method="defer")
 
 
 def _check_consistency(app: Sphinx, env) -> None:
@@ -36,6 +45,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_speaker_pages", "speakers", "env", types=[str])
     app.add_config_value("panel_downloads", "_build/downloads", "html", types=[str])
     app.add_config_value("panel_pdf_subdir", "pdf", "html", types=[str])
+    app.add_config_value("panel_citation_file", "../CITATION.cff", "env", types=[str])
 
     app.connect("config-inited", sources.resolve_paths)
     app.connect("builder-inited", sources.check_sources)
@@ -49,6 +59,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("chapter-references", directives.ChapterReferencesDirective)
     app.add_directive("transcript", directives.TranscriptDirective)
     app.add_directive("book-download", directives.BookDownloadDirective)
+    app.add_directive("notes-citation", citing.NotesCitationDirective)
     app.add_role("zh", roles.ChineseRole())
     app.add_role("speaker", roles.SpeakerRole())
 
@@ -65,6 +76,11 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", collection_pages.purge)
     app.connect("env-updated", collection_pages.to_rewrite)
     app.connect("env-check-consistency", _check_consistency)
+    app.connect("builder-inited", _add_static_files)
+    app.connect("doctree-read", citing.add_cite_box)
+    app.connect("doctree-read", citing.add_page_description)
+    # priority < 500: before sphinxext-opengraph, which adds a description only if none is there
+    app.connect("html-page-context", citing.add_scholar_metadata, priority=400)
     app.connect("doctree-resolved", fill_placeholders)
     app.connect("doctree-resolved", downloads.fill_downloads)
     app.connect("env-updated", downloads.pages_to_relink)

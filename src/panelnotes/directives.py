@@ -202,6 +202,7 @@ class SpeakerProfileDirective(PanelDirective):
         # Sections are built here, not parsed: MyST attaches parsed headings to the document itself.
         # the Chinese name stays out of the title: navigation and <title> repeat it unmarked
         page = self._section(speaker_id, speaker.name)
+        page["classes"].append("panel-speaker-page")
         page += self.parse_text_to_nodes("\n".join(facts))
         answers = self._section("answers", "Answers on the panel" if speaker.role == "panelist" else "On the panel")
         answers += panel_nodes.speaker_answers(speaker=speaker_id)

@@ -1,0 +1,154 @@
+"""How to cite the notes: a cite box at the end of every chapter, and Scholar (Highwire) metadata
+in every page's head. Authors, title and release date come from CITATION.cff; the version from
+the package metadata (pyproject.toml); the site's address from ``html_baseurl``, when known."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util.docutils import SphinxDirective
+
+from . import downloads, sources
+
+
+@dataclass(frozen=True)
+class Work:
+    title: str
+    authors: tuple[str, ...]
+    date: str  #: YYYY-MM-DD
+    version: str
+
+
+@lru_cache(maxsize=2)
+def _read_cff(path: Path, mtime_ns: int) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def cff_path(app: Sphinx) -> Path:
+    return Path(app.confdir, app.config.panel_citation_file).resolve()
+
+
+def the_work(app: Sphinx) -> Work:
+    path = cff_path(app)
+    cff = _read_cff(path, path.stat().st_mtime_ns)
+    names = tuple(
+        a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names"))))
+        for a in cff["authors"]
+    )
+    return Work(cff["title"], names, str(cff["date-released"]), app.config.release)
+
+
+def page_url(app: Sphinx, docname: str) -> str:
+    """The page's published address, or "" when the build does not know the site's address."""
+    base = app.config.html_baseurl
+    return f"{base.rstrip('/')}/{docname}.html" if base else ""
+
+
+def _bibtex(work: Work, key: str, title: str, url: str, chapter: bool = True) -> str:
+    fields = [("author", " and ".join(f"{{{name}}}" for name in work.authors)), ("title", title)]
+    fields += [("booktitle", work.title)] if chapter else [("howpublished", "Research notes")]
+    fields += [("year", work.date[:4]), ("note", f"Version {work.version}")] + ([("url", url)] if url else [])
+    width = max(len(name) for name, _ in fields)
+    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
+    return f"@{'incollection' if chapter else 'misc'}{{{key},\n{body}\n}}"
+
+
+class NotesCitationDirective(SphinxDirective):
+    """How to cite the notes as a whole (the how-to-cite page)."""
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(str(cff_path(self.env.app)))
+        work = the_work(self.env.app)
+        url = self.env.app.config.html_baseurl
+        text = f"{' and '.join(work.authors)} ({work.date[:4]}). {work.title}. Version {work.version}."
+        para = nodes.paragraph("", "", nodes.Text(text), classes=["panel-citation"])
+        if url:
+            para += [nodes.Text(" "), nodes.reference(url, url, refuri=url)]
+        bibtex = _bibtex(work, "panelnotes", work.title, url, chapter=False)
+        return [para, nodes.literal_block(bibtex, bibtex, language="bibtex")]
+
+
+def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: a chapter (a page with a panel question) ends with how to cite it."""
+    env = app.env
+    question = env.get_domain("panel").questions.get(env.docname)
+    if question is None:
+        return
+    env.note_dependency(str(cff_path(app)))
+    work = the_work(app)
+    title = next(iter(doctree.findall(nodes.title))).astext()
+    url = page_url(app, env.docname)
+    section = nodes.section(ids=["cite-this-chapter"], names=["cite this chapter"], classes=["panel-cite-box"])
+    section += nodes.title("", "Cite this chapter")
+    citation = nodes.paragraph("", "", classes=["panel-citation"])
+    stop = "" if title[-1:] in "?!." else "."
+    citation += nodes.Text(f"{' and '.join(work.authors)} ({work.date[:4]}). “{title}{stop}” In ")
+    citation += nodes.emphasis("", work.title)
+    citation += nodes.Text(f", version {work.version}.")
+    if url:
+        citation += nodes.Text(" ")
+        citation += nodes.reference(url, url, refuri=url)
+    section += citation
+    bibtex = _bibtex(work, f"panelnotes-{question.id}", title, url)
+    section += nodes.literal_block(bibtex, bibtex, language="bibtex")
+    section += nodes.paragraph(
+        "", "To cite one answer, add its anchor to the address: each answer's ¶ link gives it."
+    )
+    doctree[0] += section  # inside the chapter's top-level section, so it is in the page's contents
+
+
+def add_scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """``html-page-context``: Highwire Press tags, which Google Scholar and Zotero read."""
+    if doctree is None:
+        return
+    work = the_work(app)
+    question = app.env.get_domain("panel").questions.get(pagename)
+    title = context.get("title") or work.title
+    tags = [("citation_title", title)]
+    tags += [("citation_author", name) for name in work.authors]
+    tags += [("citation_publication_date", work.date.replace("-", "/"))]
+    if question is not None:
+        tags.append(("citation_inbook_title", work.title))
+    pdf = downloads.handout_name(pagename) if question is not None else downloads.BOOK_PDF
+    if app.config.html_baseurl and pdf in downloads.available_pdfs(app):
+        tags.append(("citation_pdf_url", posixpath.join(app.config.html_baseurl, app.config.panel_pdf_subdir, pdf)))
+    if page_url(app, pagename):
+        tags.append(("citation_public_url", page_url(app, pagename)))
+    if "og:description" in app.env.metadata.get(pagename, {}):
+        tags.append(("description", app.env.metadata[pagename]["og:description"]))
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<meta name="{name}" content="{html.escape(value)}" />' for name, value in tags
+    )
+
+
+def add_page_description(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: an English one-line description for link previews of chapter and speaker
+    pages (left alone, the preview would quote the first paragraph: the question in Chinese)."""
+    env = app.env
+    domain = env.get_domain("panel")
+    question = domain.questions.get(env.docname)
+    profile = next(iter(doctree.findall(lambda n: isinstance(n, nodes.section) and "panel-speaker-page" in n["classes"])), None)
+    if question is not None:
+        title = next(iter(doctree.findall(nodes.title))).astext()
+        speakers = sources.speakers(env)
+        names = list(dict.fromkeys(speakers[a.speaker].name for a in domain.answers
+                                   if a.docname == env.docname and a.speaker in speakers))
+        asked = "an audience question" if question.number.startswith("A") else f"question {question.number}"
+        text = f"{title} — {asked} at the BAAI 2024 roundtable on multimodal perception and generation"
+        text += f", with the answers of {_join(names)}." if names else "."
+    elif profile is not None:
+        text = f"{profile[0].astext()} at the BAAI 2024 roundtable on multimodal perception and generation: who they are, and every answer they gave."
+    else:
+        return
+    env.metadata[env.docname]["og:description"] = text  # sphinxext-opengraph takes og: fields from here
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

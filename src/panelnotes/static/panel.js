@@ -1,0 +1,60 @@
+/* Reading aids for the panel notes: citation tooltips that work on hover and keyboard focus
+   (the browser's own title tooltip does neither reliably), and answer permalinks that copy
+   their address. No dependencies; nothing is fetched. */
+(function () {
+  "use strict";
+
+  function setUpTooltips() {
+    var tip = document.createElement("div");
+    tip.className = "panel-tooltip";
+    tip.id = "panel-tooltip";
+    tip.setAttribute("role", "tooltip");
+    tip.hidden = true;
+    document.body.appendChild(tip);
+
+    function show(link) {
+      tip.textContent = link.dataset.reference;
+      tip.hidden = false;
+      var box = link.getBoundingClientRect();
+      var left = Math.min(box.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - tip.offsetWidth - 8);
+      tip.style.left = Math.max(8, left) + "px";
+      tip.style.top = box.bottom + window.scrollY + 6 + "px";
+      link.setAttribute("aria-describedby", tip.id);
+    }
+    function hide(link) {
+      tip.hidden = true;
+      link.removeAttribute("aria-describedby");
+    }
+    document.querySelectorAll(".bibtex-citation a[title]").forEach(function (link) {
+      link.dataset.reference = link.title;
+      link.removeAttribute("title"); // one tooltip, not two
+      link.addEventListener("mouseenter", function () { show(link); });
+      link.addEventListener("focus", function () { show(link); });
+      link.addEventListener("mouseleave", function () { hide(link); });
+      link.addEventListener("blur", function () { hide(link); });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { tip.hidden = true; }
+    });
+  }
+
+  function setUpPermalinks() {
+    document.querySelectorAll(".panel-answer > .panel-answer-speaker > a.headerlink").forEach(function (link) {
+      link.addEventListener("click", function () {
+        var url = link.href; // absolute: the page's address plus the answer's anchor
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(url).then(function () {
+            link.classList.add("copied");
+            link.setAttribute("aria-label", "Link to this answer copied");
+            setTimeout(function () { link.classList.remove("copied"); }, 1500);
+          }, function () { /* copying refused: the address bar still shows the link */ });
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpTooltips();
+    setUpPermalinks();
+  });
+})();
