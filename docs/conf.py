@@ -53,6 +53,9 @@ ogp_image = "_static/link-preview.png"
 panel_downloads = os.environ.get("NOTES_DOWNLOADS_DIR", "_build/downloads")
 html_extra_path = [panel_downloads] if Path(__file__).parent.joinpath(panel_downloads).is_dir() else []
 html_last_updated_fmt = "%d %B %Y"  # from git: the last commit that touched the page
+# Without a default colour mode, a reader's first visit (empty localStorage) makes the theme log
+# "Got invalid theme mode" to the console.
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,

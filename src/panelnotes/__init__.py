@@ -13,7 +13,7 @@ from typing import Any
 from docutils.utils import smartquotes
 from sphinx.application import Sphinx
 
-from . import bibliography, citing, directives, downloads, nodes, roles, sources
+from . import bibliography, citing, directives, downloads, nodes, roles, sources, theme_fixes
 from .collections import CollectionPages, fill_placeholders
 from .domain import PanelDomain
 
@@ -81,6 +81,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", citing.add_page_description)
     # priority < 500: before sphinxext-opengraph, which adds a description only if none is there
     app.connect("html-page-context", citing.add_scholar_metadata, priority=400)
+    theme_fixes.patch_theme()
+    app.connect("html-page-context", theme_fixes.fix_bibliography_roles)
     app.connect("doctree-resolved", fill_placeholders)
     app.connect("doctree-resolved", downloads.fill_downloads)
     app.connect("env-updated", downloads.pages_to_relink)

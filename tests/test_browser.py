@@ -1,0 +1,165 @@
+"""What a reader's browser shows: headless Chromium (Debian's) driven by Playwright, on the site
+served from loopback exactly as published."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+# As root in a sandbox, without a GPU, and with Chromium's own calls home switched off
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(published_site):
+    handler = functools.partial(_QuietHandler, directory=str(published_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: .ci/run installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh context that records console errors and every off-site request."""
+
+    def __init__(self, browser, origin: str, **context_options) -> None:
+        self.context = browser.new_context(**context_options)
+        self.errors: list[str] = []
+        self.offsite: list[str] = []
+        self.origin = origin
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if url.startswith(self.origin) or url.startswith(("data:", "blob:", "file:")):
+            route.continue_()
+        else:
+            self.offsite.append(url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "_static" not in p.parts)
+
+
+def test_every_page_loads_without_errors_or_offsite_requests(browser, server, published_site):
+    visit = Visit(browser, server)
+    for name in pages(published_site):
+        visit.page.goto(server + name, wait_until="load")
+        assert visit.errors == [], (name, visit.errors)
+        assert visit.offsite == [], (name, visit.offsite)
+    visit.close()
+
+
+def test_pages_work_from_file_urls(browser, published_site):
+    visit = Visit(browser, published_site.as_uri())
+    for name in ("index.html", "questions/05-autoregressive-vs-diffusion.html", "stance-matrix.html"):
+        visit.page.goto((published_site / name).as_uri(), wait_until="load")
+        assert visit.errors == [] and visit.offsite == [], (name, visit.errors, visit.offsite)
+        assert visit.page.locator("article h1").first.is_visible()
+    visit.close()
+
+
+def test_search_finds_the_bitter_lesson(browser, server):
+    visit = Visit(browser, server)
+    visit.page.goto(server + "search.html?q=Bitter+Lesson")
+    results = visit.page.locator("#search-results li a")
+    results.first.wait_for(timeout=15000)
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    target = next(h for h in hrefs if "05-autoregressive-vs-diffusion" in h)
+    visit.page.locator(f'#search-results li a[href="{target}"]').first.click()
+    visit.page.wait_for_load_state("load")
+    assert urlparse(visit.page.url).path.endswith("questions/05-autoregressive-vs-diffusion.html")
+    assert visit.page.get_by_text("The Bitter Lesson").first.is_visible()
+    visit.close()
+
+
+def test_deep_link_scrolls_the_answer_into_view_and_its_permalink_copies_the_address(browser, server):
+    visit = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    chapter = server + "questions/08-data.html"
+    visit.page.goto(chapter + "#data-chunhua-shen")
+    answer = visit.page.locator("#data-chunhua-shen")
+    visit.page.wait_for_function("document.getElementById('data-chunhua-shen').getBoundingClientRect().top < 200")
+    box = answer.bounding_box()
+    assert 0 <= box["y"] < visit.page.viewport_size["height"] / 2
+    answer.locator(".panel-answer-speaker a.headerlink").click()
+    visit.page.wait_for_function("document.querySelector('#data-chunhua-shen a.headerlink.copied') !== null")
+    assert visit.page.evaluate("navigator.clipboard.readText()") == chapter + "#data-chunhua-shen"
+    visit.close()
+
+
+def test_hovering_a_citation_shows_the_reference(browser, server):
+    visit = Visit(browser, server)
+    visit.page.goto(server + "questions/05-autoregressive-vs-diffusion.html")
+    citation = visit.page.locator(".bibtex-citation a", has_text="Sutton").first
+    citation.hover()
+    tooltip = visit.page.locator("#panel-tooltip")
+    tooltip.wait_for(state="visible")
+    assert "The bitter lesson" in tooltip.inner_text() or "The Bitter Lesson" in tooltip.inner_text()
+    assert citation.get_attribute("aria-describedby") == "panel-tooltip"
+    visit.page.mouse.move(0, 0)
+    tooltip.wait_for(state="hidden")
+    visit.close()
+
+
+def _serious(results) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_no_serious_accessibility_violations(browser, server, published_site):
+    axe = Axe()
+    visit = Visit(browser, server)
+    found = {}
+    for name in pages(published_site):
+        visit.page.goto(server + name, wait_until="load")
+        problems = _serious(axe.run(visit.page))
+        if problems:
+            found[name] = problems
+        zh = visit.page.locator("p.excerpt-original")
+        for i in range(min(zh.count(), 3)):
+            assert zh.nth(i).get_attribute("lang") == "zh-Hans"
+    visit.close()
+    assert found == {}
+
+
+@pytest.mark.parametrize("name", ["stance-matrix.html", "questions/02-generation-and-perception.html"])
+def test_dark_mode_is_legible(browser, server, name, tmp_path):
+    visit = Visit(browser, server, color_scheme="dark")
+    visit.page.add_init_script("localStorage.setItem('theme', 'dark')")
+    visit.page.goto(server + name, wait_until="load")
+    assert visit.page.evaluate("document.documentElement.dataset.theme") == "dark"
+    results = Axe().run(visit.page, options={"runOnly": ["color-contrast"]})
+    assert results.response["violations"] == [], _serious(results)
+    visit.page.screenshot(path=str(tmp_path / "dark.png"), full_page=False)
+    visit.close()
