@@ -160,3 +160,21 @@ def test_incremental_rebuild_updates_generated_pages(make_app, own_root):
     ada = (Path(app.outdir) / "speakers" / "ada.html").read_text(encoding="utf-8")
     assert "unify-ada" not in matrix and "unify-ada" not in ada
     assert "q1.html#vision-core-ada" in matrix
+
+
+def test_bib_edit_rewrites_exactly_the_citing_pages(make_app, own_root):
+    """After a year changes in the .bib, an incremental build updates the citing chapter's text and
+    tooltip, not only the bibliography page, and leaves pages that cite nothing alone."""
+    app = make_app("html", srcdir=own_root)
+    app.build()
+    assert ">1843</a>" in (Path(app.outdir) / "q1.html").read_text(encoding="utf-8")
+    untouched = (Path(app.outdir) / "q2.html").stat().st_mtime_ns
+    bib = own_root / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("year = {1843}", "year = {1842}"), encoding="utf-8")
+    again = make_app("html", srcdir=own_root, freshenv=False)
+    again.build()
+    q1 = (Path(app.outdir) / "q1.html").read_text(encoding="utf-8")
+    assert ">1843</a>" not in q1 and "engine. 1843." not in q1 and ">1842</a>" in q1
+    assert re.search(r'title="[^"]*1842', q1)  # the tooltip too
+    assert "1842" in (Path(app.outdir) / "speakers" / "ada.html").read_text(encoding="utf-8")
+    assert (Path(app.outdir) / "q2.html").stat().st_mtime_ns == untouched

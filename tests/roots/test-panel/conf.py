@@ -4,3 +4,4 @@ exclude_patterns = ["_build", "_data"]
 bibtex_bibfiles = ["refs.bib"]
 bibtex_reference_style = "author_year"
 bibtex_default_style = "panel-author-year"
+panel_citation_file = "CITATION.cff"
