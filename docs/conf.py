@@ -13,6 +13,7 @@ author = "The panel notes team"
 # Reproducible builds: the year comes from SOURCE_DATE_EPOCH (the Makefile sets it from git).
 copyright = f"{time.gmtime(int(os.environ.get('SOURCE_DATE_EPOCH', '0')) or None).tm_year}, {author}"
 language = "en"
+today_fmt = "Version of %d %B %Y"  # on the PDF title pages, so no one takes it for the panel's date
 
 # Where the site is published, when the build knows it: Read the Docs sets the first variable, our
 # GitHub Pages workflow the second. Without it, pages carry no absolute URLs (and no sitemap).
@@ -123,4 +124,19 @@ latex_documents = [
     # one reading-group handout per question chapter
     (f"questions/{chapter.stem}", f"handout-{chapter.stem}.tex", _chapter_title(chapter), EVENT, "howto")
     for chapter in sorted(Path(__file__).parent.joinpath("questions").glob("*.md"))
+]
+
+# --- EPUB ------------------------------------------------------------------------------------
+epub_title = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
+epub_author = "The Multimodal Panel Notes contributors"
+epub_publisher = epub_author
+epub_language = "en"
+today_fmt = "Version of %d %B %Y"  # on the PDF title pages, so no one takes it for the panel's date
+# one identifier for the OPF and the NCX, or epubcheck reports NCX-001
+epub_uid = epub_identifier = "panel-notes-baai-2024"
+epub_scheme = "URL"
+epub_show_urls = "no"
+# the PDFs are published beside the website (html_extra_path), not packed into the e-book
+epub_exclude_files = ["search.html", "404.html"] + [
+    f"pdf/{pdf.name}" for pdf in Path(__file__).parent.joinpath(panel_downloads, "pdf").glob("*.pdf")
 ]

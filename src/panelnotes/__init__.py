@@ -26,11 +26,12 @@ def _chinese_quotes() -> None:
     smartquotes.smartchars.quotes.setdefault("zh-hans", "“”‘’")
 
 
-def _add_static_files(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        app.config.html_static_path.append(str(Path(__file__).parent / "static"))
-        app.add_css_file("panel.css")
-        app.add_js_file("panel.js", loading_method="defer")
+def _add_static_files(app: Sphinx, config) -> None:
+    # at config-inited, so the environment sees the same configuration on every run (a change
+    # made later would count as a configuration change and force a full rebuild each time)
+    config.html_static_path.append(str(Path(__file__).parent / "static"))
+    app.add_css_file("panel.css")
+    app.add_js_file("panel.js", loading_method="defer")
 
 
 def _check_consistency(app: Sphinx, env) -> None:
@@ -76,7 +77,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", collection_pages.purge)
     app.connect("env-updated", collection_pages.to_rewrite)
     app.connect("env-check-consistency", _check_consistency)
-    app.connect("builder-inited", _add_static_files)
+    app.connect("config-inited", _add_static_files)
     app.connect("doctree-read", citing.add_cite_box)
     app.connect("doctree-read", citing.add_page_description)
     # priority < 500: before sphinxext-opengraph, which adds a description only if none is there

@@ -41,7 +41,9 @@ def _pdf_link(app: Sphinx, docname: str, filename: str, text: str) -> nodes.refe
 
 
 def fill_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    pdfs = available_pdfs(app) if app.builder.format == "html" else frozenset()
+    # only the website publishes the PDFs beside its pages; an e-book has no such folder
+    on_the_site = app.builder.format == "html" and app.builder.name != "epub"
+    pdfs = available_pdfs(app) if on_the_site else frozenset()
     for node in list(doctree.findall(panel_nodes.downloads)):
         links = []
         if node["docname"] and handout_name(node["docname"]) in pdfs:
@@ -66,3 +68,4 @@ def pages_to_relink(app: Sphinx, env: BuildEnvironment) -> list[str]:
     if previous is None or previous == pdfs:
         return []
     return sorted(q.docname for q in env.get_domain("panel").questions.values())
+

