@@ -65,6 +65,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("speaker", roles.SpeakerRole())
 
     _chinese_quotes()
+    bibliography.speed_up_plugin_lookup()
     bibliography.register_styles()
     # priority < 500: before sphinxcontrib-bibtex parses the .bib files
     app.connect("builder-inited", bibliography.lint_bibfiles, priority=400)

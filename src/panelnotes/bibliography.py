@@ -57,6 +57,29 @@ class AuthorYearStyle(PlainStyle):
     default_sorting_style = "author_year_title"
 
 
+def speed_up_plugin_lookup() -> None:
+    """pybtex looks a plugin up among the installed packages' entry points on every call, and
+    sphinxcontrib-bibtex asks once per citation: measured, 264 look-ups took 3.8 s of a 12 s
+    build. Remember what the entry points gave; plugins registered at run time still come first."""
+    original = pybtex.plugin._load_entry_point
+    if getattr(original, "panel_cached", False):
+        return
+    loaded: dict[tuple[str, str, bool], type] = {}
+
+    def load(group: str, name: str, use_aliases: bool = False) -> type:
+        for search_group in [group, group + ".aliases"] if use_aliases else [group]:
+            klass = pybtex.plugin._RUNTIME_PLUGINS.get(search_group, {}).get(name)
+            if klass is not None:
+                return klass
+        key = (group, name, use_aliases)
+        if key not in loaded:
+            loaded[key] = original(group, name, use_aliases)
+        return loaded[key]
+
+    load.panel_cached = True
+    pybtex.plugin._load_entry_point = load
+
+
 def register_styles() -> None:
     pybtex.plugin.register_plugin("pybtex.style.labels", "panel-author-year", AuthorYearLabelStyle)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "panel-author-year", AuthorYearStyle)
