@@ -23,7 +23,10 @@ EPUBCHECK := /usr/share/java/epubcheck.jar
 TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-fonts-recommended \
 	texlive-lang-chinese fonts-noto-cjk fonts-freefont-otf poppler-utils
 
-.PHONY: help deps html test serve pdf handouts epub site tex-deps latex print-tex-packages linkcheck clean bench lock
+# Everything the tests drive besides Python: TeX for the PDFs, a browser, epubcheck, Node.js
+TEST_PACKAGES := $(TEX_PACKAGES) chromium epubcheck
+
+.PHONY: help deps html test serve pdf handouts epub site tex-deps test-deps latex print-tex-packages linkcheck clean bench lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,7 +49,7 @@ deps: $(STAMP) $(TOOLS_STAMP) ## Create .venv and install the pinned dependencie
 html: $(STAMP) ## Build the site into docs/_build/html (strict)
 	$(BIN)/sphinx-build -M html $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
 
-test: $(STAMP) $(TOOLS_STAMP) ## Run the test suite (builds the book in a temporary directory)
+test: test-deps $(STAMP) $(TOOLS_STAMP) ## Run the test suite (installs its Debian packages when run as root)
 	$(BIN)/python -m pytest
 
 pdf: tex-deps latex ## Build the whole book as a PDF (docs/_build/downloads/pdf/panel-notes.pdf)
@@ -73,6 +76,16 @@ tex-deps: # stop with the packages to install if TeX is missing (installs them w
 	  echo "PDF output needs TeX and CJK fonts: apt-get install $(TEX_PACKAGES)"; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TEX_PACKAGES); \
+	  else exit 1; fi; \
+	fi
+
+test-deps: # the Debian packages the tests need: installed when run as root, else listed
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done; \
+	  command -v npm >/dev/null || echo nodejs npm); \
+	if [ -n "$$missing" ]; then \
+	  echo "The tests need these Debian packages: apt-get install $$missing"; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else exit 1; fi; \
 	fi
 

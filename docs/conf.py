@@ -68,6 +68,8 @@ html_theme_options = {
     if repository_url else {}
 )
 copybutton_selector = "div.highlight pre"
+# The theme's 376 KB stylesheet, pruned after each build to the rules the site can use
+panel_prune_css = ["styles/pydata-sphinx-theme.css"]
 # Link previews (OpenGraph / Twitter cards)
 ogp_site_url = html_baseurl
 ogp_site_name = "Notes on the BAAI 2024 roundtable “Multimodal Perception and Generation”"
@@ -137,6 +139,6 @@ epub_uid = epub_identifier = "panel-notes-baai-2024"
 epub_scheme = "URL"
 epub_show_urls = "no"
 # the PDFs are published beside the website (html_extra_path), not packed into the e-book
-epub_exclude_files = ["search.html", "404.html"] + [
+epub_exclude_files = ["search.html", "404.html", "_static/panel-site.css"] + [
     f"pdf/{pdf.name}" for pdf in Path(__file__).parent.joinpath(panel_downloads, "pdf").glob("*.pdf")
 ]

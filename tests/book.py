@@ -31,7 +31,8 @@ def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str,
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1718000000"))
     for name in ("NOTES_BASE_URL", "NOTES_REPOSITORY_URL", "READTHEDOCS_CANONICAL_URL", "GITHUB_REPOSITORY"):
         env.pop(name, None)
-    env["NOTES_DOWNLOADS_DIR"] = str(outdir / "no-downloads")
+    # a fixed path (it is part of the configuration, so it must not vary with outdir)
+    env["NOTES_DOWNLOADS_DIR"] = "/nonexistent/panel-notes-downloads"
     env.update(env_vars)
     proc = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", builder, "-q", *STRICT, *extra,
@@ -42,7 +43,13 @@ def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str,
 
 
 def copy_book(dest: Path) -> Path:
-    """A copy of the book's sources (docs/ and references.bib) to break on purpose; returns its docs/."""
+    """A copy of the book's sources to break on purpose, as a git repository of its own (the
+    pages' "last updated" dates come from git); returns its docs/."""
     shutil.copytree(REPO / "docs", dest / "docs", ignore=shutil.ignore_patterns("_build"))
-    shutil.copy(REPO / "references.bib", dest / "references.bib")
+    for name in ("references.bib", "CITATION.cff"):
+        shutil.copy(REPO / name, dest / name)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "-C", str(dest)]
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["add", "-A"], check=True)
+    subprocess.run(git + ["commit", "-q", "-m", "copy"], check=True)
     return dest / "docs"

@@ -13,7 +13,7 @@ from typing import Any
 from docutils.utils import smartquotes
 from sphinx.application import Sphinx
 
-from . import bibliography, citing, directives, downloads, nodes, roles, sources, theme_fixes
+from . import bibliography, citing, css_prune, directives, downloads, nodes, roles, sources, theme_fixes
 from .collections import CollectionPages, fill_placeholders
 from .domain import PanelDomain
 
@@ -34,6 +34,12 @@ def _add_static_files(app: Sphinx, config) -> None:
     app.add_js_file("panel.js", loading_method="defer")
 
 
+def _add_site_styles(app: Sphinx) -> None:
+    # the website theme's icons and layout (see panel-site.css); not for an e-book
+    if app.builder.name != "epub":
+        app.add_css_file("panel-site.css")
+
+
 def _check_consistency(app: Sphinx, env) -> None:
     env.get_domain("panel").check_consistency()
     bibliography.check_cited(app, env)
@@ -47,6 +53,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_downloads", "_build/downloads", "html", types=[str])
     app.add_config_value("panel_pdf_subdir", "pdf", "html", types=[str])
     app.add_config_value("panel_citation_file", "../CITATION.cff", "env", types=[str])
+    app.add_config_value("panel_prune_css", [], "html", types=[list])
 
     app.connect("config-inited", sources.resolve_paths)
     app.connect("builder-inited", sources.check_sources)
@@ -79,6 +86,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", collection_pages.to_rewrite)
     app.connect("env-check-consistency", _check_consistency)
     app.connect("config-inited", _add_static_files)
+    app.connect("builder-inited", _add_site_styles)
     app.connect("doctree-read", citing.add_cite_box)
     app.connect("doctree-read", citing.add_page_description)
     # priority < 500: before sphinxext-opengraph, which adds a description only if none is there
@@ -86,6 +94,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     theme_fixes.patch_theme()
     app.connect("html-page-context", theme_fixes.fix_bibliography_roles)
     app.connect("doctree-resolved", fill_placeholders)
+    app.connect("build-finished", css_prune.prune_stylesheets)
     app.connect("doctree-resolved", downloads.fill_downloads)
     app.connect("env-updated", downloads.pages_to_relink)
     return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
@@ -85,6 +86,9 @@ def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
     work = the_work(app)
     title = next(iter(doctree.findall(nodes.title))).astext()
     url = page_url(app, env.docname)
+    # on the web page only: a printed handout has its title and version on its first page, and
+    # the four-page limit leaves no room for a BibTeX block
+    web_only = addnodes.only(expr="html")
     section = nodes.section(ids=["cite-this-chapter"], names=["cite this chapter"], classes=["panel-cite-box"])
     section += nodes.title("", "Cite this chapter")
     citation = nodes.paragraph("", "", classes=["panel-citation"])
@@ -101,7 +105,8 @@ def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
     section += nodes.paragraph(
         "", "To cite one answer, add its anchor to the address: each answer's ¶ link gives it."
     )
-    doctree[0] += section  # inside the chapter's top-level section, so it is in the page's contents
+    web_only += section
+    doctree[0] += web_only  # inside the chapter's top-level section, so it is in the page's contents
 
 
 def add_scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -43,7 +43,7 @@ def build_matrix(app: Sphinx, fromdocname: str) -> nodes.Node:
     domain: PanelDomain = app.env.get_domain("panel")
     panelists = [s for s in sources.speakers(app.env).values() if s.role == "panelist"]
     answers = domain.ordered_answers()
-    table = nodes.table(classes=["panel-stance-matrix", "colwidths-given", "full-width"])
+    table = nodes.table(classes=["panel-stance-matrix", "colwidths-given"])
     group = nodes.tgroup(cols=1 + len(panelists))
     table += group
     widths = [16] + [14] * len(panelists)
