@@ -14,7 +14,7 @@ from docutils.utils import smartquotes
 from sphinx.application import Sphinx
 
 from . import bibliography, citing, css_prune, directives, downloads, nodes, roles, sources, theme_fixes
-from .collections import CollectionPages, fill_placeholders
+from .collections import CollectionPages, fill_generated_content
 from .domain import PanelDomain
 
 __version__ = metadata.version("panelnotes")  # defined once, in pyproject.toml
@@ -93,7 +93,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", citing.add_scholar_metadata, priority=400)
     theme_fixes.patch_theme()
     app.connect("html-page-context", theme_fixes.fix_bibliography_roles)
-    app.connect("doctree-resolved", fill_placeholders)
+    app.connect("doctree-resolved", fill_generated_content)
     app.connect("build-finished", css_prune.prune_stylesheets)
     app.connect("doctree-resolved", downloads.fill_downloads)
     app.connect("env-updated", downloads.pages_to_relink)

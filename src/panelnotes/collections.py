@@ -145,14 +145,14 @@ def _units(doctree: nodes.document, docname: str) -> list[tuple[str, nodes.Eleme
     return [(f["docname"], f) for f in files] if files else [(docname, doctree)]
 
 
-def fill_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     for node in list(doctree.findall(panel_nodes.stance_matrix)):
         node.replace_self(build_matrix(app, docname))
     for node in list(doctree.findall(panel_nodes.speaker_answers)):
         node.replace_self(build_speaker_answers(app, docname, node["speaker"]))
     for unit_docname, unit in _units(doctree, docname):
-        placeholders = [n for n in unit.findall(panel_nodes.chapter_references) if n["docname"] == unit_docname]
-        for node in placeholders:
+        stand_ins = [n for n in unit.findall(panel_nodes.chapter_references) if n["docname"] == unit_docname]
+        for node in stand_ins:
             link_citations_locally(app, unit, cited_keys(app, unit_docname))
             node.replace_self(build_chapter_references(app, docname, unit_docname))
 

@@ -14,19 +14,19 @@ class permalink(nodes.Inline, nodes.Element):
 
 
 class stance_matrix(nodes.General, nodes.Element):
-    """Placeholder, replaced once every chapter is read (see ``collections``)."""
+    """Stands in for the stance matrix until every chapter is read (see ``collections``)."""
 
 
 class speaker_answers(nodes.General, nodes.Element):
-    """Placeholder for the list of one speaker's answers; carries ``speaker``."""
+    """Stands in for the list of one speaker's answers; carries ``speaker``."""
 
 
 class chapter_references(nodes.General, nodes.Element):
-    """Placeholder for the works cited in the chapter it stands in."""
+    """Stands in for the list of works the chapter cites."""
 
 
 class downloads(nodes.General, nodes.Element):
-    """Placeholder for a chapter's PDF links (HTML only, and only for PDFs that were built)."""
+    """Stands in for a chapter's PDF links (HTML only, and only for PDFs that were built)."""
 
 
 def visit_answer_html(self, node: answer) -> None:
@@ -86,5 +86,5 @@ def register(app) -> None:
         man=(skip, None),
         texinfo=(skip, None),
     )
-    for placeholder in (stance_matrix, speaker_answers, chapter_references, downloads):
-        app.add_node(placeholder)
+    for stand_in in (stance_matrix, speaker_answers, chapter_references, downloads):
+        app.add_node(stand_in)
