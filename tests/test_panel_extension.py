@@ -178,3 +178,18 @@ def test_bib_edit_rewrites_exactly_the_citing_pages(make_app, own_root):
     assert re.search(r'title="[^"]*1842', q1)  # the tooltip too
     assert "1842" in (Path(app.outdir) / "speakers" / "ada.html").read_text(encoding="utf-8")
     assert (Path(app.outdir) / "q2.html").stat().st_mtime_ns == untouched
+
+
+def test_uncited_entry_is_reported_at_its_bib_line(make_app, own_root):
+    bib = own_root / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + """
+@misc{babbage1864passages,
+  author = {Babbage, Charles},
+  title = {Passages from the Life of a Philosopher},
+  year = {1864},
+  url = {https://example.org/passages},
+}
+""", encoding="utf-8")
+    app = make_app("html", srcdir=own_root)
+    app.build()
+    assert re.search(r"refs\.bib:8: WARNING: entry 'babbage1864passages' is never cited in the notes", warnings(app))

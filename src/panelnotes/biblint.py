@@ -129,6 +129,15 @@ def lint(path: Path, cited: set[str] | None = None) -> list[Problem]:
             problems.append(Problem(entry.field_lines.get("title", entry.line), entry.key, "title",
                                     f"same title as entry {seen_titles[title].key!r}"))
         seen_titles.setdefault(title, entry)
-        if cited is not None and entry.key not in cited:
-            problems.append(Problem(entry.line, entry.key, "", "never cited in the notes"))
+    if cited is not None:
+        problems += uncited(path, cited)
     return problems
+
+
+def uncited(path: Path, cited: set[str]) -> list[Problem]:
+    """Entries no page cites, each at its line (only the scan, none of the other rules)."""
+    entries, _ = _entries(path.read_text(encoding="utf-8"))
+    first = {}
+    for entry in entries:
+        first.setdefault(entry.key, entry)
+    return [Problem(e.line, e.key, "", "never cited in the notes") for e in first.values() if e.key and e.key not in cited]

@@ -21,7 +21,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.errors import ConfigError
 from sphinx.util import logging
 
-from .biblint import lint
+from .biblint import lint, uncited
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,6 @@ def check_cited(app: Sphinx, env: BuildEnvironment) -> None:
     cited = {t.key for ref in env.get_domain("cite").citation_refs for t in ref.targets}
     for path in _bibfiles(app):
         if path.is_file():
-            for problem in lint(path, cited=cited):
-                if problem.message == "never cited in the notes":
-                    logger.warning(f"entry {problem.key!r} is never cited in the notes",
-                                   location=f"{path}:{problem.line}", type="panel", subtype="bib_uncited")
+            for problem in uncited(path, cited):
+                logger.warning(f"entry {problem.key!r} is never cited in the notes",
+                               location=f"{path}:{problem.line}", type="panel", subtype="bib_uncited")
