@@ -110,5 +110,8 @@ bench: $(STAMP) tex-deps ## Measure build times, PDF times, page weight and Ligh
 	fi
 	$(BIN)/python tools/bench.py $(BENCHOPTS)
 
-lock: ## Re-pin requirements.lock from the current venv (after changing pyproject.toml)
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^panelnotes' > requirements.lock
+lock: ## Re-pin requirements.lock from a clean venv holding only what pyproject.toml declares
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet -e '.[test,dev]'
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^panelnotes' > requirements.lock
+	rm -rf .venv-lock
