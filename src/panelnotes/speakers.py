@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 ROLES = ("moderator", "panelist")
-PRESENCES = ("on stage", "online")
+PRESENCES = ("in the room", "online")  # the transcript says 在座 (present), no more
 IDENTIFICATIONS = ("named", "inferred")
 REQUIRED = ("name", "name_zh", "role", "presence", "identification")
 OPTIONAL = ("affiliation", "identification_note", "works")
