@@ -61,6 +61,10 @@ html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": False,
     "use_fullscreen_button": False,
+    # No navbar: pydata-sphinx-theme would fill it with a search button and a second pair of
+    # sidebar toggles, and its script binds only the first toggle it finds, which is then the
+    # hidden one (pydata-sphinx-theme#2451, sphinx-book-theme#999).
+    "navbar_persistent": [],
     "footer_content_items": ["author.html", "copyright.html", "last-updated.html", "corrections-link.html"],
 } | (
     {"repository_url": repository_url, "repository_branch": "main", "path_to_docs": "docs",

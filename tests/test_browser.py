@@ -163,3 +163,83 @@ def test_dark_mode_is_legible(browser, server, name, tmp_path):
     assert results.response["violations"] == [], _serious(results)
     visit.page.screenshot(path=str(tmp_path / "dark.png"), full_page=False)
     visit.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+CHAPTER = "questions/05-autoregressive-vs-diffusion.html"
+
+
+@pytest.mark.parametrize(("toggle", "modal", "expected_link"), [
+    ("primary-toggle", "pst-primary-sidebar-modal", "06-visual-tokenizers.html"),
+    ("secondary-toggle", "pst-secondary-sidebar-modal", "#the-answers"),
+])  # fmt: skip
+def test_the_sidebars_open_on_a_phone(browser, server, toggle, modal, expected_link):
+    visit = Visit(browser, server, **PHONE)
+    visit.page.goto(server + CHAPTER, wait_until="load")
+    assert visit.page.locator(f"#{modal}").is_hidden()
+    visit.page.locator(f"button.{toggle}:visible").click()
+    link = visit.page.locator(f'#{modal}[open] a[href$="{expected_link}"]').first
+    link.wait_for(state="visible")
+    visit.page.keyboard.press("Escape")
+    visit.page.locator(f"#{modal}").wait_for(state="hidden")
+    assert visit.errors == []
+    visit.close()
+
+
+def test_the_navigation_sidebar_folds_away_on_a_desktop(browser, server):
+    visit = Visit(browser, server, **DESKTOP)
+    visit.page.goto(server + CHAPTER, wait_until="load")
+    sidebar = visit.page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    visit.page.locator("button.primary-toggle:visible").click()
+    sidebar.wait_for(state="hidden")
+    visit.page.locator("button.primary-toggle:visible").click()
+    sidebar.wait_for(state="visible")
+    visit.close()
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_colour_mode_menu_switches_to_dark_and_back(browser, server, device):
+    visit = Visit(browser, server, **device)
+    visit.page.goto(server + CHAPTER, wait_until="load")
+    background = "getComputedStyle(document.body).backgroundColor"
+    light = visit.page.evaluate(background)
+    for mode in ("dark", "light"):
+        visit.page.locator("button.theme-switch-button:visible").click()
+        visit.page.locator(f'button.theme-change-button[data-mode="{mode}"]:visible').click()
+        visit.page.wait_for_function(f"document.documentElement.dataset.theme === '{mode}'")
+        assert (visit.page.evaluate(background) == light) == (mode == "light")
+    assert visit.errors == []
+    visit.close()
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_search_button_opens_a_search_box_that_searches(browser, server, device):
+    visit = Visit(browser, server, **device)
+    visit.page.goto(server + CHAPTER, wait_until="load")
+    visit.page.locator("button.search-button__button:visible").first.click()
+    box = visit.page.locator("#pst-search-dialog[open] input[name=q]")
+    box.fill("Bitter Lesson")
+    box.press("Enter")
+    visit.page.wait_for_url("**/search.html?q=Bitter+Lesson*")
+    visit.page.locator("#search-results li a").first.wait_for(timeout=15000)
+    assert visit.errors == []
+    visit.close()
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_visible_icon_is_drawn_without_a_web_font(browser, server, device):
+    visit = Visit(browser, server, **device)
+    fonts = []
+    visit.page.on("request", lambda request: request.resource_type == "font" and fonts.append(request.url))
+    visit.page.goto(server + CHAPTER, wait_until="networkidle")
+    icons = visit.page.evaluate("""() => [...document.querySelectorAll('[class*="fa-"]')]
+        .filter(el => el.checkVisibility())
+        .map(el => { const box = el.getBoundingClientRect(), style = getComputedStyle(el);
+                     return [el.className, box.width, box.height, style.maskImage || style.webkitMaskImage]; })""")
+    assert len(icons) >= 3  # the sidebar toggle(s), the colour mode and search buttons at least
+    for name, width, height, mask in icons:
+        assert width >= 10 and height >= 10 and mask.startswith('url("data:image/svg+xml'), (name, width, height, mask)
+    assert fonts == []
+    visit.close()
