@@ -28,7 +28,6 @@ repository_url = os.environ.get("NOTES_REPOSITORY_URL") or (
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
-    "sphinx_copybutton",
     "sphinx_last_updated_by_git",
     "notfound.extension",
     "panelnotes",
@@ -71,9 +70,6 @@ html_theme_options = {
      "use_edit_page_button": True, "use_issues_button": True, "use_repository_button": True}
     if repository_url else {}
 )
-copybutton_selector = "div.highlight pre"
-# The theme's 376 KB stylesheet, pruned after each build to the rules the site can use
-panel_prune_css = ["styles/pydata-sphinx-theme.css"]
 # Link previews (OpenGraph / Twitter cards)
 ogp_site_url = html_baseurl
 ogp_site_name = "Notes on the BAAI 2024 roundtable “Multimodal Perception and Generation”"

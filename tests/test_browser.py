@@ -3,6 +3,7 @@ served from loopback exactly as published."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -13,20 +14,28 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from book import REPO, sphinx_build
+
 CHROMIUM = "/usr/bin/chromium"
 # As root in a sandbox, without a GPU, and with Chromium's own calls home switched off
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def server(published_site):
-    handler = functools.partial(_QuietHandler, directory=str(published_site))
+@contextlib.contextmanager
+def serve(directory: Path):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}/"
     httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(published_site):
+    with serve(published_site) as url:
+        yield url
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -75,7 +84,7 @@ def pages(site: Path) -> list[str]:
 def test_every_page_loads_without_errors_or_offsite_requests(browser, server, published_site):
     visit = Visit(browser, server)
     for name in pages(published_site):
-        visit.page.goto(server + name, wait_until="load")
+        visit.page.goto(server + name, wait_until="networkidle")  # the scripts load after the first paint
         assert visit.errors == [], (name, visit.errors)
         assert visit.offsite == [], (name, visit.offsite)
     visit.close()
@@ -84,7 +93,7 @@ def test_every_page_loads_without_errors_or_offsite_requests(browser, server, pu
 def test_pages_work_from_file_urls(browser, published_site):
     visit = Visit(browser, published_site.as_uri())
     for name in ("index.html", "questions/05-autoregressive-vs-diffusion.html", "stance-matrix.html"):
-        visit.page.goto((published_site / name).as_uri(), wait_until="load")
+        visit.page.goto((published_site / name).as_uri(), wait_until="networkidle")  # the scripts load after the first paint
         assert visit.errors == [] and visit.offsite == [], (name, visit.errors, visit.offsite)
         assert visit.page.locator("article h1").first.is_visible()
     visit.close()
@@ -142,7 +151,7 @@ def test_no_serious_accessibility_violations(browser, server, published_site):
     visit = Visit(browser, server)
     found = {}
     for name in pages(published_site):
-        visit.page.goto(server + name, wait_until="load")
+        visit.page.goto(server + name, wait_until="networkidle")  # the scripts load after the first paint
         problems = _serious(axe.run(visit.page))
         if problems:
             found[name] = problems
@@ -157,7 +166,7 @@ def test_no_serious_accessibility_violations(browser, server, published_site):
 def test_dark_mode_is_legible(browser, server, name, tmp_path):
     visit = Visit(browser, server, color_scheme="dark")
     visit.page.add_init_script("localStorage.setItem('theme', 'dark')")
-    visit.page.goto(server + name, wait_until="load")
+    visit.page.goto(server + name, wait_until="networkidle")  # the scripts load after the first paint
     assert visit.page.evaluate("document.documentElement.dataset.theme") == "dark"
     results = Axe().run(visit.page, options={"runOnly": ["color-contrast"]})
     assert results.response["violations"] == [], _serious(results)
@@ -176,7 +185,7 @@ CHAPTER = "questions/05-autoregressive-vs-diffusion.html"
 ])  # fmt: skip
 def test_the_sidebars_open_on_a_phone(browser, server, toggle, modal, expected_link):
     visit = Visit(browser, server, **PHONE)
-    visit.page.goto(server + CHAPTER, wait_until="load")
+    visit.page.goto(server + CHAPTER, wait_until="networkidle")  # the scripts load after the first paint
     assert visit.page.locator(f"#{modal}").is_hidden()
     visit.page.locator(f"button.{toggle}:visible").click()
     link = visit.page.locator(f'#{modal}[open] a[href$="{expected_link}"]').first
@@ -189,7 +198,7 @@ def test_the_sidebars_open_on_a_phone(browser, server, toggle, modal, expected_l
 
 def test_the_navigation_sidebar_folds_away_on_a_desktop(browser, server):
     visit = Visit(browser, server, **DESKTOP)
-    visit.page.goto(server + CHAPTER, wait_until="load")
+    visit.page.goto(server + CHAPTER, wait_until="networkidle")  # the scripts load after the first paint
     sidebar = visit.page.locator("#pst-primary-sidebar")
     assert sidebar.is_visible()
     visit.page.locator("button.primary-toggle:visible").click()
@@ -202,7 +211,7 @@ def test_the_navigation_sidebar_folds_away_on_a_desktop(browser, server):
 @pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_colour_mode_menu_switches_to_dark_and_back(browser, server, device):
     visit = Visit(browser, server, **device)
-    visit.page.goto(server + CHAPTER, wait_until="load")
+    visit.page.goto(server + CHAPTER, wait_until="networkidle")  # the scripts load after the first paint
     background = "getComputedStyle(document.body).backgroundColor"
     light = visit.page.evaluate(background)
     for mode in ("dark", "light"):
@@ -217,7 +226,7 @@ def test_the_colour_mode_menu_switches_to_dark_and_back(browser, server, device)
 @pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_search_button_opens_a_search_box_that_searches(browser, server, device):
     visit = Visit(browser, server, **device)
-    visit.page.goto(server + CHAPTER, wait_until="load")
+    visit.page.goto(server + CHAPTER, wait_until="networkidle")  # the scripts load after the first paint
     visit.page.locator("button.search-button__button:visible").first.click()
     box = visit.page.locator("#pst-search-dialog[open] input[name=q]")
     box.fill("Bitter Lesson")
@@ -243,3 +252,86 @@ def test_every_visible_icon_is_drawn_without_a_web_font(browser, server, device)
         assert width >= 10 and height >= 10 and mask.startswith('url("data:image/svg+xml'), (name, width, height, mask)
     assert fonts == []
     visit.close()
+
+
+# Every element's computed style, and its ::before and ::after, less custom properties (which
+# only matter through the properties that use them): what the reader sees, as numbers.
+COMPUTED_STYLES = """() => [...document.body.querySelectorAll('*')]
+    .filter(el => !['SCRIPT', 'LINK', 'STYLE'].includes(el.tagName))
+    .map(el => [el.tagName + '.' + el.getAttribute('class'), ...[null, '::before', '::after'].map(pseudo => {
+        const style = getComputedStyle(el, pseudo);
+        if (pseudo && style.content === 'none') return null;
+        return Object.fromEntries([...style].filter(p => !p.startsWith('--')).map(p => [p, style.getPropertyValue(p)]));
+    })])"""
+
+
+@pytest.fixture(scope="module")
+def untrimmed_site(tmp_path_factory):
+    """The site of the `site` fixture with the theme's stylesheets as shipped, one file each."""
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("untrimmed"), "html", "-D", "panel_trim_stylesheets=0")
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    assert not list((build.outdir / "_static").glob("site-*.css"))
+    return build.outdir
+
+
+def _open_theme_menu(page):
+    page.locator("button.theme-switch-button:visible").click()
+    page.locator("ul.dropdown-menu.show").wait_for()
+
+
+def _open_search(page):
+    page.locator("button.search-button__button:visible").first.click()
+    page.locator("#pst-search-dialog[open]").wait_for()
+
+
+def _open_sidebar(page):
+    page.locator("button.primary-toggle:visible").click()
+    page.locator("#pst-primary-sidebar-modal[open]").wait_for()
+
+
+def _hover_citation(page):
+    page.locator(".bibtex-citation a").first.hover()
+    page.locator("#panel-tooltip").wait_for()
+
+
+@pytest.mark.parametrize(("name", "device", "mode", "action"), [
+    (CHAPTER, DESKTOP, "light", None),
+    (CHAPTER, DESKTOP, "dark", None),
+    (CHAPTER, PHONE, "light", None),
+    (CHAPTER, DESKTOP, "dark", _open_theme_menu),
+    (CHAPTER, DESKTOP, "light", _open_search),
+    (CHAPTER, PHONE, "dark", _open_sidebar),
+    (CHAPTER, DESKTOP, "light", _hover_citation),
+    ("stance-matrix.html", DESKTOP, "light", None),
+    ("how-to-cite.html", PHONE, "dark", None),
+    ("search.html?q=lesson", DESKTOP, "light", None),
+    ("404.html", DESKTOP, "dark", None),
+])  # fmt: skip
+def test_trimmed_and_bundled_stylesheets_style_every_element_as_the_originals_do(
+    browser, site, untrimmed_site, name, device, mode, action
+):
+    """The build-finished step of panelnotes.stylesheets drops rules and merges files; no element
+    of a page may look different for it, in either colour mode, at rest or after an interaction."""
+    styles = []
+    for directory in (untrimmed_site, site):
+        with serve(directory) as origin:
+            visit = Visit(browser, origin, **device)
+            visit.page.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}')")
+            visit.page.goto(origin + name, wait_until="networkidle")
+            if "search.html" in name:
+                visit.page.locator("#search-results li").first.wait_for(timeout=15000)
+            if action:
+                action(visit.page)
+            visit.page.wait_for_timeout(400)  # let transitions end
+            styles.append(visit.page.evaluate(COMPUTED_STYLES))
+            assert visit.errors == [], visit.errors
+            visit.close()
+    original, trimmed = styles
+    assert [element[0] for element in original] == [element[0] for element in trimmed]
+    differences = []
+    for before, after in zip(original, trimmed):
+        for part, (old, new) in zip(("", "::before", "::after"), zip(before[1:], after[1:])):
+            old, new = old or {}, new or {}
+            differences += [(before[0] + part, p, old.get(p), new.get(p)) for p in old.keys() | new.keys()
+                            if old.get(p) != new.get(p)]
+    assert differences == [], differences[:10]

@@ -13,7 +13,7 @@ from typing import Any
 from docutils.utils import smartquotes
 from sphinx.application import Sphinx
 
-from . import bibliography, citing, css_prune, directives, downloads, nodes, roles, sources, theme_fixes
+from . import bibliography, citing, directives, downloads, nodes, roles, sources, stylesheets, theme_fixes
 from .collections import CollectionPages, fill_generated_content
 from .domain import PanelDomain
 
@@ -53,7 +53,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_downloads", "_build/downloads", "html", types=[str])
     app.add_config_value("panel_pdf_subdir", "pdf", "html", types=[str])
     app.add_config_value("panel_citation_file", "../CITATION.cff", "env", types=[str])
-    app.add_config_value("panel_prune_css", [], "html", types=[list])
+    app.add_config_value("panel_trim_stylesheets", True, "html", types=[bool])
 
     app.connect("config-inited", sources.resolve_paths)
     app.connect("builder-inited", sources.check_sources)
@@ -94,7 +94,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     theme_fixes.patch_theme()
     app.connect("html-page-context", theme_fixes.fix_bibliography_roles)
     app.connect("doctree-resolved", fill_generated_content)
-    app.connect("build-finished", css_prune.prune_stylesheets)
+    # priority > 500: after pydata-sphinx-theme rewrites pygments.css at build-finished
+    app.connect("build-finished", stylesheets.trim_stylesheets, priority=900)
     app.connect("doctree-resolved", downloads.fill_downloads)
     app.connect("env-updated", downloads.pages_to_relink)
     return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

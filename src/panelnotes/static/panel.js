@@ -1,6 +1,7 @@
 /* Reading aids for the panel notes: citation tooltips that work on hover and keyboard focus
-   (the browser's own title tooltip does neither reliably), and answer permalinks that copy
-   their address. No dependencies; nothing is fetched. */
+   (the browser's own title tooltip does neither reliably), answer permalinks that copy their
+   address, and a copy button on code blocks (the BibTeX of the cite boxes). No dependencies;
+   nothing is fetched. */
 (function () {
   "use strict";
 
@@ -53,8 +54,35 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function setUpCopyButtons() {
+    if (!(navigator.clipboard && window.isSecureContext)) {
+      return; // no button that cannot work
+    }
+    document.querySelectorAll("div.highlight > pre").forEach(function (pre) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "panel-copy";
+      button.textContent = "Copy";
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(pre.textContent.replace(/\n$/, "")).then(function () {
+          button.textContent = "Copied";
+          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        }, function () { button.textContent = "Copy failed"; });
+      });
+      pre.parentNode.insertBefore(button, pre);
+    });
+  }
+
+  function setUp() {
     setUpTooltips();
     setUpPermalinks();
-  });
+    setUpCopyButtons();
+  }
+
+  // The page may load this script after it has been parsed (see docs/_templates/layout.html).
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
 })();
