@@ -139,6 +139,7 @@ epub_uid = epub_identifier = "panel-notes-baai-2024"
 epub_scheme = "URL"
 epub_show_urls = "no"
 # the PDFs are published beside the website (html_extra_path), not packed into the e-book
-epub_exclude_files = ["search.html", "404.html", "_static/panel-site.css"] + [
+# .buildinfo.bak: Sphinx keeps the old build info there when the configuration changed
+epub_exclude_files = ["search.html", "404.html", "_static/panel-site.css", ".buildinfo.bak"] + [
     f"pdf/{pdf.name}" for pdf in Path(__file__).parent.joinpath(panel_downloads, "pdf").glob("*.pdf")
 ]
