@@ -99,6 +99,25 @@ def _published_files(outdir: Path) -> dict[Path, bytes]:
     }
 
 
+def test_a_page_waits_for_one_stylesheet_and_one_small_script_before_its_first_paint(site):
+    """What blocks the first paint of every page (but the search page): the bundled stylesheet and
+    documentation_options.js. No preloads, no Font Awesome; every other script is fetched by the
+    loader at the end of the body, and exists."""
+    for path in [site / "index.html", *sorted((site / "questions").glob("*.html"))]:
+        page = soup(path)
+        stylesheets = [link["href"] for link in page.find_all("link", rel="stylesheet")]
+        assert len(stylesheets) == 1 and re.fullmatch(r"(\.\./)?_static/site-[0-9a-f]{12}\.css", stylesheets[0])
+        assert (path.parent / stylesheets[0]).is_file()
+        assert not page.find("link", rel="preload") and "fontawesome" not in str(page)
+        assert [s["src"].split("?")[0].rsplit("/", 1)[1] for s in page.find_all("script", src=True)] == [
+            "documentation_options.js"
+        ]
+        (loader,) = [s.string for s in page.body.find_all("script") if s.string and "createElement" in s.string]
+        urls = re.findall(r'"([^"]+\.js)\?[^"]*"', loader)
+        assert {u.rsplit("/", 1)[1] for u in urls} >= {"doctools.js", "panel.js", "bootstrap.js", "pydata-sphinx-theme.js"}
+        assert all((path.parent / u).is_file() for u in urls), urls
+
+
 def test_two_clean_builds_are_byte_identical(site, tmp_path):
     again = sphinx_build(REPO / "docs", tmp_path / "again")
     assert again.returncode == 0, again.output

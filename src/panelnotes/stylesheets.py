@@ -1,8 +1,8 @@
-"""Trim the stylesheets the pages load to what this site uses, after each HTML build.
+"""Trim the stylesheets the pages load to what this site uses, and bundle them, after each build.
 
-A sphinx-book-theme page loads seven stylesheets (430 KB) before it can draw anything; most of it
-is Bootstrap and the theme's rules for components these notes never show. ``build-finished`` then
-rewrites each stylesheet a built page links from ``_static``:
+A sphinx-book-theme page loads six stylesheets (400 KB) before it can draw anything; most of it
+is Bootstrap and the theme's rules for components these notes never show. At ``build-finished``,
+for the stylesheets the built pages link from ``_static``:
 
 - a style rule keeps each selector whose classes and ids all occur in the site: in an attribute
   value or inline script of some built page, or in a script the pages load (which is where classes
@@ -11,13 +11,16 @@ rewrites each stylesheet a built page links from ``_static``:
   may match without them.
 - a custom property (``--name: …``) is kept when a kept declaration uses it (``var(--name)``) or a
   page or script names it; repeated until nothing more goes, since properties use properties.
-- a local ``@import`` is replaced by the stylesheet it imports: one request fewer before the page
-  can render.
+- a local ``@import`` is replaced by the stylesheet it imports.
 - comments and spare whitespace go.
+- the results are written as one file, ``_static/site-<hash of its text>.css``, and every page that
+  linked them all, in the same order, links that file instead: one request before the first paint
+  instead of six, and a name that changes whenever the text does, so no browser keeps a stale
+  copy. Its first line lists what it holds, so the next build can rebuild it from the originals.
 
 Sphinx copies the original stylesheets into the output on every build, so each build trims from
-the originals. Parsing them is the slow part, so parses are cached by content in the doctree
-directory.
+the originals, and rewrites the links of the pages it did not write itself. Parsing is the slow
+part, so parses are cached by content in the doctree directory.
 """
 
 from __future__ import annotations
