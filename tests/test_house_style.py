@@ -44,3 +44,36 @@ def test_no_chinese_outside_language_marked_elements(site):
             zh.decompose()
         stray = HAN.findall(soup.get_text())
         assert not stray, (page.relative_to(site), "".join(stray)[:40])
+
+
+ATTRIBUTION_TAG = re.compile(r"\s*,\s*(inferred|uncertain)\b")
+
+
+def test_links_to_answers_carry_the_answers_attribution(site):
+    """Prose that links to an answer marks an inferred or uncertain speaker right after the link,
+    "(answer, inferred)", as the chapter does, and marks no named one: the tag is written by hand,
+    so a chapter's change of attribution must reach every page that links the answer."""
+    attribution = {}
+    for page in (site / "questions").glob("*.html"):
+        for answer in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("div.panel-answer"):
+            attribution[f"{page.name}#{answer['id']}"] = answer["data-attribution"]
+    assert attribution
+    wrong, linked = [], 0
+    generated = {"stance-matrix.html", *(p.name for p in (site / "speakers").glob("*.html"))}  # marked from the data
+    for page in site.rglob("*.html"):
+        if page.name in generated and page.parent.name in ("speakers", site.name):
+            continue
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
+        for link in article.select("a.reference.internal[href*='#']") if article else []:
+            target = link["href"].rpartition("/")[2] if link["href"].startswith(("questions/", "../")) else None
+            if target is None and page.parent.name == "questions":
+                target = f"{page.name}{link['href']}" if link["href"].startswith("#") else link["href"]
+            if target not in attribution:
+                continue
+            linked += 1
+            after = link.next_sibling if isinstance(link.next_sibling, str) else ""
+            tag = ATTRIBUTION_TAG.match(after)
+            if (tag.group(1) if tag else "named") != attribution[target]:
+                wrong.append(f"{page.relative_to(site)}: {link.get_text()} -> {target} is {attribution[target]}")
+    assert linked > 50
+    assert not wrong, "\n".join(wrong)
