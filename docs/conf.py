@@ -7,9 +7,13 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+import yaml
+
 project = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
 release = version = metadata.version("panelnotes")  # defined once, in pyproject.toml
-author = "The panel notes team"
+# The authors as CITATION.cff names them, so the footer, the e-book and every citation agree
+_citation = yaml.safe_load(Path(__file__).parent.joinpath("../CITATION.cff").read_text(encoding="utf-8"))
+author = ", ".join(a.get("name") or f"{a['given-names']} {a['family-names']}" for a in _citation["authors"])
 # Reproducible builds: the year comes from SOURCE_DATE_EPOCH (the Makefile sets it from git).
 copyright = f"{time.gmtime(int(os.environ.get('SOURCE_DATE_EPOCH', '0')) or None).tm_year}, {author}"
 language = "en"
@@ -130,10 +134,9 @@ latex_documents = [
 
 # --- EPUB ------------------------------------------------------------------------------------
 epub_title = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
-epub_author = "The Multimodal Panel Notes contributors"
+epub_author = author
 epub_publisher = epub_author
 epub_language = "en"
-today_fmt = "Version of %d %B %Y"  # on the PDF title pages, so no one takes it for the panel's date
 # one identifier for the OPF and the NCX, or epubcheck reports NCX-001
 epub_uid = epub_identifier = "panel-notes-baai-2024"
 epub_scheme = "URL"

@@ -24,11 +24,15 @@ def first_page_text(pdf: Path) -> str:
     return subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_one_version_everywhere(published_site, latex):
-    assert yaml.safe_load((REPO / "CITATION.cff").read_text())["version"] == VERSION
+def test_one_version_and_one_author_everywhere(published_site, latex):
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    assert citation["version"] == VERSION
+    (author,) = [a["name"] for a in citation["authors"]]
     for page in [published_site / "index.html"] + [published_site / "questions" / f"{c.stem}.html" for c in CHAPTERS]:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         assert re.search(rf"\bVersion {re.escape(VERSION)}\b", soup.find("p", class_="corrections-link").get_text())
+        assert soup.find("meta", attrs={"name": "citation_author"})["content"] == author
+        assert f"By {author}" in " ".join(soup.find("footer", class_="bd-footer-content").get_text().split())
         box = soup.find("section", id="cite-this-chapter")
         if box is not None:
             assert f"version {VERSION}." in box.find("p", class_="panel-citation").get_text()
