@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from panelnotes.stylesheets import ParseCache, parse
+
 PROBE = {"html_static_path": ["_static"], "html_css_files": ["trim-probe.css"]}
 
 
@@ -72,3 +74,24 @@ def test_after_an_incremental_build_every_page_links_the_new_bundle(make_app, ro
     for page in pages(again):
         (href,) = linked_stylesheets(page)
         assert (page.parent / href).resolve() == bundle.resolve(), page
+
+
+THEME_CSS = """@import url("basic.css");
+:root { --probe: 1px; }
+.panel-answer, .never-used-class { margin: var(--probe) !important; }
+@media (max-width: 40em) { .panel-answer { margin: 0 } }
+@font-face { font-family: Probe; src: url("probe.woff2") }
+"""
+
+
+def test_a_sheet_parsed_ahead_in_a_second_process_is_the_one_parsed_in_the_build(tmp_path):
+    cache = ParseCache(tmp_path / "parses.pickle")
+    cache.prefetch([THEME_CSS])
+    assert cache.pool is not None and len(cache.pending) == 1
+    ahead = cache.parse(THEME_CSS)
+    cache.close()
+    assert ahead == parse(THEME_CSS) and not cache.pending
+    cache.save()
+    again = ParseCache(tmp_path / "parses.pickle")
+    again.prefetch([THEME_CSS])  # cached by the last build: no second process
+    assert again.pool is None and again.parse(THEME_CSS) == ahead

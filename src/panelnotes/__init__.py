@@ -6,6 +6,7 @@ Directives: ``panel-question``, ``answer``, ``excerpt``, ``speaker-profile``, ``
 
 from __future__ import annotations
 
+import gc
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,15 @@ def _chinese_quotes() -> None:
     """Docutils has no smart-quote table for zh-Hans (it warns on every Chinese excerpt); Simplified
     Chinese uses the same curly quotes as English."""
     smartquotes.smartchars.quotes.setdefault("zh-hans", "“”‘’")
+
+
+def _collect_garbage_less_often() -> None:
+    """A build makes millions of small objects that live until it ends (doctrees, the
+    environment), and with CPython's default thresholds the cyclic collector scans them all
+    hundreds of times: measured, 0.5 s of a 4 s build. Collect young objects a hundred times less
+    often (mypy does the same for its builds); a build is one short-lived process."""
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, 50_000), middle, old)
 
 
 def _add_static_files(app: Sphinx, config) -> None:
@@ -72,7 +82,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_role("speaker", roles.SpeakerRole())
 
     _chinese_quotes()
+    _collect_garbage_less_often()
     bibliography.speed_up_plugin_lookup()
+    bibliography.speed_up_latex_decoding()
     bibliography.register_styles()
     # priority < 500: before sphinxcontrib-bibtex parses the .bib files
     app.connect("builder-inited", bibliography.lint_bibfiles, priority=400)
@@ -94,8 +106,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     theme_fixes.patch_theme()
     app.connect("html-page-context", theme_fixes.fix_bibliography_roles)
     app.connect("doctree-resolved", fill_generated_content)
+    trimmer = stylesheets.StylesheetTrimmer()
+    app.connect("builder-inited", trimmer.start)
     # priority > 500: after pydata-sphinx-theme rewrites pygments.css at build-finished
-    app.connect("build-finished", stylesheets.trim_stylesheets, priority=900)
+    app.connect("build-finished", trimmer.finish, priority=900)
     app.connect("doctree-resolved", downloads.fill_downloads)
     app.connect("env-updated", downloads.pages_to_relink)
     return {"version": __version__, "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

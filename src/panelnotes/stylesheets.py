@@ -20,15 +20,21 @@ for the stylesheets the built pages link from ``_static``:
 
 Sphinx copies the original stylesheets into the output on every build, so each build trims from
 the originals, and rewrites the links of the pages it did not write itself. Parsing is the slow
-part, so parses are cached by content in the doctree directory.
+part (0.7 s for the theme's 400 KB), so parses are cached by content in the doctree directory,
+and when the cache lacks a stylesheet of the theme or ``html_static_path`` (a clean build, a
+theme upgrade), a second process parses it from ``builder-inited`` on, while Sphinx reads and
+writes on one core.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import pickle
 import posixpath
 import re
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -324,8 +330,13 @@ def read_site(outdir: Path) -> Site:
     return Site(pages, list(stylesheets), words, properties)
 
 
+def _key(css: str) -> str:
+    return hashlib.sha256(css.encode()).hexdigest()
+
+
 class ParseCache:
-    """Parsed stylesheets by the hash of their text, kept between builds in one pickle."""
+    """Parsed stylesheets by the hash of their text, kept between builds in one pickle; sheets
+    not in it can be handed to a second process to parse ahead of time (``prefetch``)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -334,12 +345,37 @@ class ParseCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             self.old = {}
         self.new: dict[str, tuple] = {}
+        self.pending: dict[str, Future] = {}
+        self.pool: ProcessPoolExecutor | None = None
+
+    def prefetch(self, texts: list[str]) -> None:
+        """Start parsing, in one worker process, the texts the cache does not hold. Forked, so it
+        starts at once and imports nothing; where fork is unavailable, sheets are parsed when used."""
+        missing = {_key(css): css for css in texts if _key(css) not in self.old}
+        if not missing or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        self.pending = {key: self.pool.submit(parse, css) for key, css in missing.items()}
 
     def parse(self, css: str) -> tuple:
-        key = hashlib.sha256(css.encode()).hexdigest()
+        key = _key(css)
         if key not in self.new:
-            self.new[key] = self.old[key] if key in self.old else parse(css)
+            if key in self.old:
+                self.new[key] = self.old[key]
+            elif key in self.pending:
+                try:
+                    self.new[key] = self.pending.pop(key).result()
+                except BrokenProcessPool:  # the worker died (killed, out of memory): parse here
+                    self.new[key] = parse(css)
+            else:
+                self.new[key] = parse(css)
         return self.new[key]
+
+    def close(self) -> None:
+        """Stop the worker; a sheet it parsed that no page linked is not kept."""
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool, self.pending = None, {}
 
     def save(self) -> None:
         if self.new.keys() != self.old.keys():
@@ -408,16 +444,47 @@ def bundle(outdir: Path, site: Site, css: dict[str, str]) -> str:
     return name
 
 
-def trim_stylesheets(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: trim the website's stylesheets and bundle them (not an e-book's)."""
-    if exception is not None or not app.config.panel_trim_stylesheets:
-        return
-    if app.builder.format != "html" or app.builder.name == "epub":
-        return
-    outdir = Path(app.outdir)
-    site = read_site(outdir)
-    css = trimmed(outdir, site, ParseCache(Path(app.doctreedir) / CACHE_FILE))
-    for path, text in css.items():  # for a page that links them one by one
-        (outdir / path).write_text(text, encoding="utf-8")
-    name = bundle(outdir, site, css)
-    logger.info(f"stylesheets: {len(css)} files, trimmed and bundled in {name} ({sum(len(t) for t in css.values()) // 1024} KB)")
+def _static_stylesheets(app: Sphinx) -> list[str]:
+    """The texts of the stylesheets the theme and ``html_static_path`` bring (the ones generated
+    while building, such as pygments.css, cannot be known yet)."""
+    dirs = [Path(d) / "static" for d in app.builder.theme.get_theme_dirs()]
+    dirs += [Path(app.confdir, d) for d in app.config.html_static_path]
+    return [p.read_text(encoding="utf-8", errors="replace") for d in dirs if d.is_dir() for p in sorted(d.rglob("*.css"))]
+
+
+class StylesheetTrimmer:
+    """Trims and bundles at ``build-finished``, having started to parse at ``builder-inited``."""
+
+    def __init__(self) -> None:
+        self.cache: ParseCache | None = None
+
+    @staticmethod
+    def wanted(app: Sphinx) -> bool:
+        return app.config.panel_trim_stylesheets and app.builder.format == "html" and app.builder.name != "epub"
+
+    def start(self, app: Sphinx) -> None:
+        """``builder-inited``"""
+        if self.wanted(app):
+            self.cache = ParseCache(Path(app.doctreedir) / CACHE_FILE)
+            self.cache.prefetch(_static_stylesheets(app))
+
+    def finish(self, app: Sphinx, exception: Exception | None) -> None:
+        """``build-finished``: trim the website's stylesheets and bundle them (not an e-book's)."""
+        cache, self.cache = self.cache, None
+        if cache is None:
+            return
+        try:
+            if exception is None:
+                self.trim(app, cache)
+        finally:
+            cache.close()
+
+    @staticmethod
+    def trim(app: Sphinx, cache: ParseCache) -> None:
+        outdir = Path(app.outdir)
+        site = read_site(outdir)
+        css = trimmed(outdir, site, cache)
+        for path, text in css.items():  # for a page that links them one by one
+            (outdir / path).write_text(text, encoding="utf-8")
+        name = bundle(outdir, site, css)
+        logger.info(f"stylesheets: {len(css)} files, trimmed and bundled in {name} ({sum(len(t) for t in css.values()) // 1024} KB)")
