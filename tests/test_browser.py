@@ -116,7 +116,7 @@ def test_search_finds_the_bitter_lesson(browser, server):
 def test_deep_link_scrolls_the_answer_into_view_and_its_permalink_copies_the_address(browser, server):
     visit = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
     chapter = server + "questions/08-data.html"
-    visit.page.goto(chapter + "#data-chunhua-shen")
+    visit.page.goto(chapter + "#data-chunhua-shen", wait_until="networkidle")  # panel.js copies the link
     answer = visit.page.locator("#data-chunhua-shen")
     visit.page.wait_for_function("document.getElementById('data-chunhua-shen').getBoundingClientRect().top < 200")
     box = answer.bounding_box()
@@ -129,10 +129,12 @@ def test_deep_link_scrolls_the_answer_into_view_and_its_permalink_copies_the_add
 
 def test_hovering_a_citation_shows_the_reference(browser, server):
     visit = Visit(browser, server)
-    visit.page.goto(server + "questions/05-autoregressive-vs-diffusion.html")
+    # the scripts load after the first paint: a pointer resting on a link before panel.js has set up
+    # gets no tooltip until it moves again
+    visit.page.goto(server + "questions/05-autoregressive-vs-diffusion.html", wait_until="networkidle")
+    tooltip = visit.page.locator("#panel-tooltip")
     citation = visit.page.locator(".bibtex-citation a", has_text="Sutton").first
     citation.hover()
-    tooltip = visit.page.locator("#panel-tooltip")
     tooltip.wait_for(state="visible")
     assert "The bitter lesson" in tooltip.inner_text() or "The Bitter Lesson" in tooltip.inner_text()
     assert citation.get_attribute("aria-describedby") == "panel-tooltip"
