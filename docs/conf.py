@@ -110,8 +110,9 @@ latex_elements = {
   \AtBeginDocument{\newgeometry{margin=13mm,top=13mm,bottom=15mm}\small}%
   \let\panelmaketitle\sphinxmaketitle
   \renewcommand{\sphinxmaketitle}{\twocolumn[\panelmaketitle]}%
-  % quotations: keep the Chinese and its translation compact
+  % quotations: keep the Chinese and its translation compact; the works cited in smaller type too
   \AtBeginEnvironment{quote}{\footnotesize}%
+  \newenvironment{sphinxclasspanel-chapter-references}{\footnotesize}{}%
 }{}
 \makeatother
 """,

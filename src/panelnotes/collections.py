@@ -124,6 +124,8 @@ def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nod
         items += nodes.list_item("", para)
     if not len(items):
         return nodes.paragraph("", "This chapter cites no works.")
+    if app.builder.format == "latex":  # LaTeX sees a class only on a container (sphinxuseclass)
+        return nodes.container("", items, classes=["panel-chapter-references"])
     return items
 
 
