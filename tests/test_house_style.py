@@ -77,3 +77,10 @@ def test_links_to_answers_carry_the_answers_attribution(site):
                 wrong.append(f"{page.relative_to(site)}: {link.get_text()} -> {target} is {attribution[target]}")
     assert linked > 50
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_the_question_block_does_not_repeat_its_lead_in(chapter):
+    """`panel-question` prints "Q1. The moderator asks:" or "A1. An audience member asks:" itself."""
+    block = chapter.read_text(encoding="utf-8").partition("::::{panel-question}")[2].partition("\n::::\n")[0]
+    assert not re.search(r"^(The moderator|An audience member) asks:?$", block, re.M)
