@@ -210,6 +210,16 @@ def test_the_navigation_sidebar_folds_away_on_a_desktop(browser, server):
     visit.close()
 
 
+def test_the_stance_matrix_fits_a_desktop_screen(browser, server):
+    """Six columns need the width the page has no contents column for: no sideways scrolling."""
+    visit = Visit(browser, server, **DESKTOP)
+    visit.page.goto(server + "stance-matrix.html", wait_until="networkidle")
+    table = visit.page.locator("table.panel-stance-matrix")
+    overflow = table.evaluate("t => t.parentElement.scrollWidth - t.parentElement.clientWidth")
+    assert overflow <= 0 and table.evaluate("t => t.getBoundingClientRect().right") <= DESKTOP["viewport"]["width"]
+    visit.close()
+
+
 @pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_colour_mode_menu_switches_to_dark_and_back(browser, server, device):
     visit = Visit(browser, server, **device)
