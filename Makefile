@@ -15,6 +15,10 @@ SPHINXOPTS ?= -W --keep-going -n
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
 LATEXDIR := $(BUILDDIR)/latex
+# One doctree cache per builder: with Sphinx's shared one (-M), a builder that re-reads a change
+# (a .bib edit, a new version, an answer the stance matrix shows) leaves the other builder's
+# output stale, since that builder no longer sees the change as new.
+sphinx = $(BIN)/sphinx-build -b $(1) $(SOURCEDIR) $(BUILDDIR)/$(1) -d $(BUILDDIR)/doctrees/$(1) $(SPHINXOPTS)
 PDFDIR := $(BUILDDIR)/downloads/pdf
 HANDOUTS := $(patsubst docs/questions/%.md,handout-%.pdf,$(wildcard docs/questions/*.md))
 LATEXMKOPTS := -interaction=nonstopmode -halt-on-error -quiet
@@ -47,7 +51,7 @@ $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 deps: $(STAMP) $(TOOLS_STAMP) ## Create .venv and install the pinned dependencies
 
 html: $(STAMP) ## Build the site into docs/_build/html (strict)
-	$(BIN)/sphinx-build -M html $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+	$(call sphinx,html)
 
 test: test-deps $(STAMP) $(TOOLS_STAMP) ## Run the test suite (installs its Debian packages when run as root)
 	$(BIN)/python -m pytest
@@ -61,7 +65,7 @@ handouts: tex-deps latex ## Build one PDF handout per question, two at a time
 	mkdir -p $(PDFDIR) && cp $(addprefix $(LATEXDIR)/,$(HANDOUTS)) $(PDFDIR)/
 
 epub: $(STAMP) ## Build the book as an EPUB and check it with epubcheck
-	$(BIN)/sphinx-build -M epub $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+	$(call sphinx,epub)
 	@test -f $(EPUBCHECK) || { echo "epubcheck is missing: apt-get install epubcheck"; exit 1; }
 	java -jar $(EPUBCHECK) $(BUILDDIR)/epub/*.epub
 
@@ -69,7 +73,7 @@ site: pdf handouts ## Build the PDFs, then the site that links them
 	$(MAKE) html
 
 latex: $(STAMP)
-	$(BIN)/sphinx-build -M latex $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+	$(call sphinx,latex)
 
 tex-deps: # stop with the packages to install if TeX is missing (installs them when run as root)
 	@if ! { command -v xelatex && command -v latexmk && fc-list | grep -q "Noto Serif CJK"; } >/dev/null 2>&1; then \
@@ -93,10 +97,10 @@ print-tex-packages:
 	@echo $(TEX_PACKAGES)
 
 serve: $(STAMP) ## Live preview at http://127.0.0.1:8000, rebuilt on every save
-	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html $(SPHINXOPTS) --port 8000
+	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html -d $(BUILDDIR)/doctrees/serve $(SPHINXOPTS) --port 8000
 
 linkcheck: $(STAMP) ## Check every external link (needs the internet)
-	$(BIN)/sphinx-build -M linkcheck $(SOURCEDIR) $(BUILDDIR) $(SPHINXOPTS)
+	$(call sphinx,linkcheck)
 
 clean: ## Remove build output
 	rm -rf $(BUILDDIR)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -125,6 +126,24 @@ def test_two_clean_builds_are_byte_identical(site, tmp_path):
     assert first.keys() == second.keys()
     differing = sorted(str(name) for name in first if first[name] != second[name])
     assert differing == []
+
+
+def test_a_change_the_latex_build_read_first_still_reaches_the_html(tmp_path):
+    """`make latex` then `make html`, after an edit that shows on a page other than the edited one
+    (a stance, on the stance matrix): the HTML build must not take the change as already seen."""
+    docs = copy_book(tmp_path)
+    make = ["make", "-C", str(REPO), f"SOURCEDIR={docs}", f"BUILDDIR={tmp_path / '_build'}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOTES_", "READTHEDOCS", "GITHUB_"))}
+    assert subprocess.run([*make, "html"], capture_output=True, text=True, env=env).returncode == 0
+    chapter = docs / "questions" / "01-vision-and-agi.md"
+    text = chapter.read_text(encoding="utf-8")
+    stance = re.search(r"^:stance: (.+)$", text, re.M).group(1)
+    chapter.write_text(text.replace(stance, "A stance edited between builds.", 1), encoding="utf-8")
+    for target in ("latex", "html"):
+        done = subprocess.run([*make, target], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    matrix = (tmp_path / "_build" / "html" / "stance-matrix.html").read_text(encoding="utf-8")
+    assert "A stance edited between builds." in matrix and stance not in matrix
 
 
 FAULTS = {
