@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 STRICT = ["-W", "--keep-going", "-n"]
 
 

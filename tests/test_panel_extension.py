@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from sphinx.errors import ConfigError
 
 
 def html(app, docname: str) -> BeautifulSoup:
@@ -48,16 +47,16 @@ def test_stance_matrix_and_speaker_pages(app):
     assert [th.get_text() for th in table.thead.find_all("th")] == ["Question", "Ada Lovelace", "Bob Babbage"]
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
     assert rows == [
-        ["1 Vision core?", "Vision is indispensable.", "Language matters too, but vision is more basic. †"],
-        ["2 Unify?", "They will and should be unified.", "—"],
-    ] or rows[0][0].startswith("Q1")
+        ["Q1 Vision core?", "Vision is indispensable.", "Language matters too, but vision is more basic. †"],
+        ["Q2 Unify?", "They will and should be unified.", "—"],
+    ]
     links = [a["href"] for a in table.tbody.find_all("a") if "#" in a["href"]]
     assert links == ["q1.html#vision-core-ada", "q1.html#vision-core-bob", "q2.html#unify-ada"]
     ada = html(app, "speakers/ada")
     assert ada.h1.get_text(strip=True).startswith("Ada Lovelace")
     items = [li.get_text(" ", strip=True) for li in ada.find("ol", class_="panel-speaker-answers").find_all("li")]
     assert items == ["Q1 Vision core? : Vision is indispensable.", "Q2 Unify? : They will and should be unified."]
-    assert "Lovelace 1843" in ada.get_text() or "Lovelace" in ada.find(class_="bibtex-citation").get_text()
+    assert ada.find(class_="bibtex-citation").get_text() == "Lovelace [1843]"
     assert "inferred from the transcript" in html(app, "speakers/host").get_text()
 
 
@@ -112,13 +111,6 @@ def test_two_answers_claiming_one_anchor(make_app, own_root):
     path.write_text(text + "\n" + text[text.index("::::{answer}"):], encoding="utf-8")
     app.build()
     assert re.search(r"q2\.md:\d+: WARNING: duplicate answer anchor 'unify-ada'; first used at .*q2\.md:\d+", warnings(app))
-
-
-def test_unknown_speaker_field_names_registry_line(make_app, own_root):
-    path = own_root / "_data" / "speakers.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  presence: online", "  presense: online"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"speakers\.yaml:20: speaker 'bob' has an unknown field 'presense'"):
-        make_app("html", srcdir=own_root)
 
 
 @pytest.mark.sphinx("latex", testroot="panel")

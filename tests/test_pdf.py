@@ -52,7 +52,7 @@ def test_book_has_every_chapter_and_bibliography_entry(latex, book_text):
 def test_chinese_excerpts_come_out_as_the_right_characters(book_text):
     text = re.sub(r"\s+", "", book_text)
     assert "我觉得一定会统一，并且我觉得应该需要统一" in text
-    assert "CHI-GP[ChatGPT]" in text or "CHI-GP [ChatGPT]" in book_text
+    assert "CHI-GP[ChatGPT]" in text  # whitespace removed: the PDF's text breaks lines anywhere
 
 
 @pytest.mark.parametrize("name", ["panel-notes"] + [f"handout-{c.stem}" for c in CHAPTERS])

@@ -35,9 +35,12 @@ class Problem:
     message: str
     fatal: bool = False  #: the file cannot be parsed at all
 
-    def format(self, path: Path | str) -> str:
+    def describe(self) -> str:
         where = f"entry {self.key!r}" + (f", field {self.field!r}" if self.field else "")
-        return f"{path}:{self.line}: {where}: {self.message}"
+        return f"{where}: {self.message}"
+
+    def format(self, path: Path | str) -> str:
+        return f"{path}:{self.line}: {self.describe()}"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """How to cite the notes: a cite box at the end of every chapter, and Scholar (Highwire) metadata
 in every page's head. Authors, title and release date come from CITATION.cff; the version from
-the package metadata (pyproject.toml); the site's address from ``html_baseurl``, when known."""
+the package metadata (pyproject.toml); the site's address from ``html_baseurl``, when known;
+what the notes are about from ``panel_event``."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ import posixpath
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
 
 import yaml
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.util.docutils import SphinxDirective
 
 from . import downloads, sources
+from .messages import _
 
 
 @dataclass(frozen=True)
@@ -28,28 +33,24 @@ class Work:
 
 
 @lru_cache(maxsize=2)
-def _read_cff(path: Path, mtime_ns: int) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def _read_cff(path: Path, mtime_ns: int) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def cff_path(app: Sphinx) -> Path:
-    return Path(app.confdir, app.config.panel_citation_file).resolve()
-
-
-def the_work(app: Sphinx) -> Work:
-    path = cff_path(app)
+def the_work(config: Config) -> Work:
+    path = Path(config.panel_citation_file)
     cff = _read_cff(path, path.stat().st_mtime_ns)
     names = tuple(
         a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names"))))
         for a in cff["authors"]
     )
-    return Work(cff["title"], names, str(cff["date-released"]), app.config.release)
+    return Work(cff["title"], names, str(cff["date-released"]), config.release)
 
 
 def page_url(app: Sphinx, docname: str) -> str:
     """The page's published address, or "" when the build does not know the site's address."""
     base = app.config.html_baseurl
-    return f"{base.rstrip('/')}/{docname}.html" if base else ""
+    return urljoin(base, app.builder.get_target_uri(docname)) if base else ""
 
 
 def _bibtex(work: Work, key: str, title: str, url: str, chapter: bool = True) -> str:
@@ -65,9 +66,9 @@ class NotesCitationDirective(SphinxDirective):
     """How to cite the notes as a whole (the how-to-cite page)."""
 
     def run(self) -> list[nodes.Node]:
-        self.env.note_dependency(str(cff_path(self.env.app)))
-        work = the_work(self.env.app)
-        url = self.env.app.config.html_baseurl
+        self.env.note_dependency(self.config.panel_citation_file)
+        work = the_work(self.config)
+        url = self.config.html_baseurl
         text = f"{' and '.join(work.authors)} ({work.date[:4]}). {work.title}. Version {work.version}."
         para = nodes.paragraph("", "", nodes.Text(text), classes=["panel-citation"])
         if url:
@@ -77,20 +78,20 @@ class NotesCitationDirective(SphinxDirective):
 
 
 def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
-    """``doctree-read``: a chapter (a page with a panel question) ends with how to cite it."""
+    """A chapter (a page with a panel question) ends with how to cite it."""
     env = app.env
-    question = env.get_domain("panel").questions.get(env.docname)
+    question = env.get_domain("panel").questions.get(env.docname)  # type: ignore[attr-defined]
     if question is None:
         return
-    env.note_dependency(str(cff_path(app)))
-    work = the_work(app)
+    env.note_dependency(app.config.panel_citation_file)
+    work = the_work(app.config)
     title = next(iter(doctree.findall(nodes.title))).astext()
     url = page_url(app, env.docname)
     # on the web page only: a printed handout has its title and version on its first page, and
     # the four-page limit leaves no room for a BibTeX block
     web_only = addnodes.only(expr="html")
     section = nodes.section(ids=["cite-this-chapter"], names=["cite this chapter"], classes=["panel-cite-box"])
-    section += nodes.title("", "Cite this chapter")
+    section += nodes.title("", _("Cite this chapter"))
     citation = nodes.paragraph("", "", classes=["panel-citation"])
     stop = "" if title[-1:] in "?!." else "."
     citation += nodes.Text(f"{' and '.join(work.authors)} ({work.date[:4]}). “{title}{stop}” In ")
@@ -102,19 +103,19 @@ def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
     section += citation
     bibtex = _bibtex(work, f"panelnotes-{question.id}", title, url)
     section += nodes.literal_block(bibtex, bibtex, language="bibtex")
-    section += nodes.paragraph(
-        "", "To cite one answer, add its anchor to the address: each answer's ¶ link gives it."
-    )
+    section += nodes.paragraph("", _("To cite one answer, add its anchor to the address: each answer's ¶ link gives it."))
     web_only += section
     doctree[0] += web_only  # inside the chapter's top-level section, so it is in the page's contents
 
 
-def add_scholar_metadata(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """``html-page-context``: Highwire Press tags, which Google Scholar and Zotero read."""
+def html_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """Highwire Press tags, which Google Scholar and Zotero read."""
     if doctree is None:
         return
-    work = the_work(app)
-    question = app.env.get_domain("panel").questions.get(pagename)
+    work = the_work(app.config)
+    question = app.env.get_domain("panel").questions.get(pagename)  # type: ignore[attr-defined]
     title = context.get("title") or work.title
     tags = [("citation_title", title)]
     tags += [("citation_author", name) for name in work.authors]
@@ -122,7 +123,7 @@ def add_scholar_metadata(app: Sphinx, pagename: str, templatename: str, context:
     if question is not None:
         tags.append(("citation_inbook_title", work.title))
     pdf = downloads.handout_name(pagename) if question is not None else downloads.BOOK_PDF
-    if app.config.html_baseurl and pdf in downloads.available_pdfs(app):
+    if app.config.html_baseurl and pdf in app.env.get_domain("panel").data["pdfs"]:
         tags.append(("citation_pdf_url", posixpath.join(app.config.html_baseurl, app.config.panel_pdf_subdir, pdf)))
     if page_url(app, pagename):
         tags.append(("citation_public_url", page_url(app, pagename)))
@@ -134,10 +135,10 @@ def add_scholar_metadata(app: Sphinx, pagename: str, templatename: str, context:
 
 
 def add_page_description(app: Sphinx, doctree: nodes.document) -> None:
-    """``doctree-read``: an English one-line description for link previews of chapter and speaker
-    pages (left alone, the preview would quote the first paragraph: the question in Chinese)."""
+    """A one-line description for link previews of chapter and speaker pages (left alone, the
+    preview would quote the first paragraph: the question in Chinese)."""
     env = app.env
-    domain = env.get_domain("panel")
+    domain = env.get_domain("panel")  # type: ignore[attr-defined]
     question = domain.questions.get(env.docname)
     profile = next(iter(doctree.findall(lambda n: isinstance(n, nodes.section) and "panel-speaker-page" in n["classes"])), None)
     if question is not None:
@@ -145,15 +146,32 @@ def add_page_description(app: Sphinx, doctree: nodes.document) -> None:
         speakers = sources.speakers(env)
         names = list(dict.fromkeys(speakers[a.speaker].name for a in domain.answers
                                    if a.docname == env.docname and a.speaker in speakers))
-        asked = "an audience question" if question.number.startswith("A") else f"question {question.number}"
-        text = f"{title} — {asked} at the BAAI 2024 roundtable on multimodal perception and generation"
-        text += f", with the answers of {_join(names)}." if names else "."
+        asked = _("an audience question") if question.from_audience else _("question %s") % question.number
+        text = _("%(title)s — %(asked)s at %(event)s") % {"title": title, "asked": asked, "event": app.config.panel_event}
+        text += (_(", with the answers of %s.") % _join(names)) if names else "."
     elif profile is not None:
-        text = f"{profile[0].astext()} at the BAAI 2024 roundtable on multimodal perception and generation: who they are, and every answer they gave."
+        text = _("%(name)s at %(event)s: who they are, and every answer they gave.") % {
+            "name": profile[0].astext(), "event": app.config.panel_event}
     else:
         return
     env.metadata[env.docname]["og:description"] = text  # sphinxext-opengraph takes og: fields from here
 
 
 def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + _(" and ") + names[-1]
+
+
+def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    add_cite_box(app, doctree)
+    add_page_description(app, doctree)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("panel_citation_file", "../CITATION.cff", "env", types=[str])
+    # what the notes are about, as a link preview's description names it
+    app.add_config_value("panel_event", "", "env", types=[str])
+    app.add_directive("notes-citation", NotesCitationDirective)
+    app.connect("doctree-read", doctree_read)
+    # priority < 500: before sphinxext-opengraph, which adds a description only if none is there
+    app.connect("html-page-context", html_page_context, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

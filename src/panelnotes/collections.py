@@ -3,16 +3,19 @@ each chapter's list of works cited. They are filled in once every chapter has be
 
 from __future__ import annotations
 
+from typing import Any
+
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 from sphinx.errors import NoUri
 from sphinx.util.nodes import make_refnode
 
 from . import nodes as panel_nodes
 from . import sources
+from .directives import question_label
 from .domain import AnswerRecord, PanelDomain
+from .messages import _
 
 
 def _link(app: Sphinx, fromdocname: str, docname: str, anchor: str | None, child: nodes.Node) -> nodes.Node:
@@ -50,13 +53,13 @@ def build_matrix(app: Sphinx, fromdocname: str) -> nodes.Node:
     for width in widths:
         group += nodes.colspec(colwidth=width)
     head_row = nodes.row()
-    for text in ["Question"] + [s.name for s in panelists]:
+    for text in [_("Question")] + [s.name for s in panelists]:
         head_row += nodes.entry("", nodes.paragraph("", text))
     group += nodes.thead("", head_row)
     body = nodes.tbody()
     for question in domain.ordered_questions():
         row = nodes.row(ids=[f"matrix-{question.id}"])
-        label = nodes.paragraph("", "", nodes.strong("", question.label + " "))
+        label = nodes.paragraph("", "", nodes.strong("", question_label(app.config, question) + " "))
         label += _chapter_link(app, fromdocname, question.docname, question.short)
         row += nodes.entry("", label)
         for speaker in panelists:
@@ -83,13 +86,13 @@ def build_speaker_answers(app: Sphinx, fromdocname: str, speaker_id: str) -> nod
             continue
         question = questions[answer.question]
         para = nodes.paragraph("", "")
-        para += nodes.strong("", question.label + " ")
+        para += nodes.strong("", question_label(app.config, question) + " ")
         para += _chapter_link(app, fromdocname, question.docname, question.short)
         para += nodes.Text(": ")
         para += _answer_link(app, fromdocname, answer, answer.stance + _flag(answer))
         items += nodes.list_item("", para)
     if not len(items):
-        return nodes.paragraph("", "No answers recorded.", classes=["no-answer"])
+        return nodes.paragraph("", _("No answers recorded."), classes=["no-answer"])
     return items
 
 
@@ -120,10 +123,10 @@ def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nod
         if app.builder.format == "html":
             para += nodes.Text(" ")
             para += _link(app, fromdocname, citation.bibliography_key.docname, citation.citation_id,
-                          nodes.inline("", "[in the bibliography]", classes=["bib-backlink"]))
+                          nodes.inline("", _("[in the bibliography]"), classes=["bib-backlink"]))
         items += nodes.list_item("", para)
     if not len(items):
-        return nodes.paragraph("", "This chapter cites no works.")
+        return nodes.paragraph("", _("This chapter cites no works."))
     if app.builder.format == "latex":  # LaTeX sees a class only on a container (sphinxuseclass)
         return nodes.container("", items, classes=["panel-chapter-references"])
     return items
@@ -147,7 +150,8 @@ def _units(doctree: nodes.document, docname: str) -> list[tuple[str, nodes.Eleme
     return [(f["docname"], f) for f in files] if files else [(docname, doctree)]
 
 
-def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fill in the stand-ins for the stance matrix, speaker answers and chapter references."""
     for node in list(doctree.findall(panel_nodes.stance_matrix)):
         node.replace_self(build_matrix(app, docname))
     for node in list(doctree.findall(panel_nodes.speaker_answers)):
@@ -159,18 +163,6 @@ def fill_generated_content(app: Sphinx, doctree: nodes.document, docname: str) -
             node.replace_self(build_chapter_references(app, docname, unit_docname))
 
 
-class CollectionPages:
-    """Which documents show collected data, so they are rewritten whenever any chapter is re-read."""
-
-    def __init__(self) -> None:
-        self.touched = False
-
-    def before_read(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-        self.touched = bool(docnames)
-
-    def purge(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-        self.touched = True
-
-    def to_rewrite(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
-        pages = env.get_domain("panel").collection_pages
-        return sorted(pages) if self.touched else []
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-resolved", doctree_resolved)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

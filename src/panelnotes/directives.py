@@ -3,27 +3,41 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import nodes as panel_nodes
 from . import sources
 from .domain import AnswerRecord, PanelDomain, QuestionRecord, answer_anchor
+from .messages import _
 from .roles import ZH_CLASS, speaker_link
 from .transcript import han_only, parse_range
 
 logger = logging.getLogger(__name__)
 
 ATTRIBUTIONS = ("named", "inferred", "uncertain")
-ATTRIBUTION_BADGES = {"inferred": "speaker inferred", "uncertain": "speaker uncertain"}
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def transcript_ref(env, first: int, last: int) -> nodes.Node:
+def attribution_badge(attribution: str) -> str | None:
+    """The mark an answer or turn carries when the transcript does not name its speaker."""
+    return {"inferred": _("speaker inferred"), "uncertain": _("speaker uncertain")}.get(attribution)
+
+
+def question_label(config: Any, question: QuestionRecord) -> str:
+    """"Q3" or "A1", as ``panel_question_labels`` spells them."""
+    kind = "audience" if question.from_audience else "moderator"
+    return str(config.panel_question_labels[kind]).format(number=question.number.lstrip("A"))
+
+
+def transcript_ref(env: BuildEnvironment, first: int, last: int) -> nodes.Node:
     """A link to the paragraphs on the transcript page, e.g. "¶9–13"."""
     text = f"¶{first}" if first == last else f"¶{first}–{last}"
     xref = addnodes.pending_xref(
@@ -35,6 +49,7 @@ def transcript_ref(env, first: int, last: int) -> nodes.Node:
 
 class PanelDirective(SphinxDirective):
     def warn(self, message: str, subtype: str) -> None:
+        """A warning at the directive's file and line."""
         logger.warning(message, location=self.get_location(), type="panel", subtype=subtype)
 
     @property
@@ -87,8 +102,9 @@ class PanelQuestionDirective(PanelDirective):
         )
         box = nodes.container(classes=["panel-question"], ids=[question_id])
         record = self.domain.questions[self.env.docname]
-        asked = "An audience member asks" if number.startswith("A") else "The moderator asks"
-        box += nodes.paragraph("", "", nodes.strong("", f"{record.label}. {asked}:"), classes=["panel-question-label"])
+        asked = _("An audience member asks") if record.from_audience else _("The moderator asks")
+        label = f"{question_label(self.config, record)}. {asked}:"
+        box += nodes.paragraph("", "", nodes.strong("", label), classes=["panel-question-label"])
         box += self.parse_content_to_nodes()
         return [box, panel_nodes.downloads(docname=self.env.docname)]
 
@@ -117,7 +133,7 @@ class AnswerDirective(PanelDirective):
         turn = self.options.get("turn", 1)
         attribution = self.options.get("attribution", "named")
         anchor = answer_anchor(question.id, speaker_id, turn)
-        self.transcript_range()
+        span = self.transcript_range() or (0, 0)
 
         node = panel_nodes.answer(
             speaker=speaker_id, question=question.id, attribution=attribution, ids=[anchor], names=[anchor]
@@ -129,17 +145,18 @@ class AnswerDirective(PanelDirective):
         header = nodes.paragraph("", "", classes=["panel-answer-speaker"])
         header += nodes.strong("", "", speaker_link(self.env, speaker_id, self.get_location()))
         if turn > 1:
-            header += nodes.inline("", f" (turn {turn})", classes=["panel-answer-turn"])
-        if attribution in ATTRIBUTION_BADGES:
+            header += nodes.inline("", " " + _("(turn %d)") % turn, classes=["panel-answer-turn"])
+        badge = attribution_badge(attribution)
+        if badge:
             header += nodes.Text(" ")
-            header += nodes.inline("", ATTRIBUTION_BADGES[attribution], classes=["panel-badge", f"attribution-{attribution}"])
-        header += panel_nodes.permalink(refid=anchor, title="Link to this answer")
+            header += nodes.inline("", badge, classes=["panel-badge", f"attribution-{attribution}"])
+        header += panel_nodes.permalink(refid=anchor, title=_("Link to this answer"))
         node += header
         node += nodes.paragraph("", "", nodes.emphasis("", stance), classes=["panel-stance"])
         node += self.parse_content_to_nodes()
 
         self.domain.note_answer(
-            AnswerRecord(anchor, question.id, speaker_id, turn, stance, attribution, self.env.docname, self.lineno)
+            AnswerRecord(anchor, question.id, speaker_id, stance, attribution, *span, self.env.docname, self.lineno)
         )
         return [node]
 
@@ -170,7 +187,7 @@ class ExcerptDirective(PanelDirective):
         quote += nodes.container("", *translation, classes=["excerpt-translation"])
         if span:
             quote += nodes.paragraph(
-                "", "", nodes.Text("ASR transcript "), transcript_ref(self.env, *span), classes=["excerpt-source"]
+                "", "", nodes.Text(_("ASR transcript") + " "), transcript_ref(self.env, *span), classes=["excerpt-source"]
             )
         return [quote]
 
@@ -187,24 +204,25 @@ class SpeakerProfileDirective(PanelDirective):
         if speaker is None:
             self.warn(f"unknown speaker {speaker_id!r}", "unknown_speaker")
             return []
-        role = "Moderator" if speaker.role == "moderator" else f"Panelist ({speaker.presence})"
+        presence = {"in the room": _("in the room"), "online": _("online")}[speaker.presence]
+        role = _("Moderator") if speaker.role == "moderator" else _("Panelist (%s)") % presence
         facts = [
-            f"**Name in Chinese:** {{zh}}`{speaker.name_zh}`  ",
-            f"**Role:** {role}  ",
-            "**Affiliation at the time of the panel:** "
-            + (speaker.affiliation or "not verified by these notes")
+            f"**{_('Name in Chinese:')}** {{zh}}`{speaker.name_zh}`  ",
+            f"**{_('Role:')}** {role}  ",
+            f"**{_('Affiliation at the time of the panel:')}** "
+            + (speaker.affiliation or _("not verified by these notes"))
             + "  ",
         ]
         if speaker.identification == "inferred":
-            facts.append(f"**Identification:** inferred from the transcript. {speaker.identification_note or ''}  ")
+            facts.append(f"**{_('Identification:')}** {_('inferred from the transcript.')} {speaker.identification_note or ''}  ")
         if speaker.works:
-            facts.append("**Their works cited in the notes:** " + ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works))
+            facts.append(f"**{_('Their works cited in the notes:')}** " + ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works))
         # Sections are built here, not parsed: MyST attaches parsed headings to the document itself.
         # the Chinese name stays out of the title: navigation and <title> repeat it unmarked
         page = self._section(speaker_id, speaker.name)
         page["classes"].append("panel-speaker-page")
         page += self.parse_text_to_nodes("\n".join(facts))
-        answers = self._section("answers", "Answers on the panel" if speaker.role == "panelist" else "On the panel")
+        answers = self._section("answers", _("Answers on the panel") if speaker.role == "panelist" else _("On the panel"))
         answers += panel_nodes.speaker_answers(speaker=speaker_id)
         page += answers
         self.domain.collection_pages.add(self.env.docname)
@@ -225,12 +243,16 @@ class BookDownloadDirective(PanelDirective):
 
 
 class StanceMatrixDirective(PanelDirective):
+    """The stance matrix: every panelist's stance on every question (filled in by ``collections``)."""
+
     def run(self) -> list[nodes.Node]:
         self.domain.collection_pages.add(self.env.docname)
         return [panel_nodes.stance_matrix()]
 
 
 class ChapterReferencesDirective(PanelDirective):
+    """The works the chapter cites (filled in by ``collections``)."""
+
     def run(self) -> list[nodes.Node]:
         return [panel_nodes.chapter_references(docname=self.env.docname)]
 
@@ -251,3 +273,18 @@ class TranscriptDirective(PanelDirective):
             para += nodes.inline(text, text, classes=[ZH_CLASS])
             result.append(para)
         return result
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value(
+        "panel_question_labels", {"moderator": "Q{number}", "audience": "A{number}"}, "env", types=[dict]
+    )
+    app.add_directive("panel-question", PanelQuestionDirective)
+    app.add_directive("answer", AnswerDirective)
+    app.add_directive("excerpt", ExcerptDirective)
+    app.add_directive("speaker-profile", SpeakerProfileDirective)
+    app.add_directive("stance-matrix", StanceMatrixDirective)
+    app.add_directive("chapter-references", ChapterReferencesDirective)
+    app.add_directive("transcript", TranscriptDirective)
+    app.add_directive("book-download", BookDownloadDirective)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,13 +1,17 @@
-"""The ``panel`` domain: the questions and answers collected from every document.
+"""The ``panel`` domain: the questions and answers collected from every document, and the state
+that decides which pages a build must read again.
 
 Domain data is what makes the collection safe under parallel reads (``merge_domaindata``) and
-incremental builds (``clear_doc``): each document owns its records, and nothing else is kept.
+incremental builds (``clear_doc``): each document owns its records. Three global entries say what
+changed since the last build: ``bib_changed`` (keys whose entry differs), ``pdfs`` (the PDFs built
+beside the site) and ``pdfs_changed``; they are set in the main process at builder-inited.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, NamedTuple
+from collections.abc import Set
+from typing import Any, NamedTuple
 
 from sphinx.domains import Domain
 from sphinx.util import logging
@@ -17,28 +21,28 @@ logger = logging.getLogger(__name__)
 
 class QuestionRecord(NamedTuple):
     id: str
-    number: str  #: "1" … "8" for the moderator's questions, "A1" … for the audience's
+    number: str  #: "1", "2", … for the moderator's questions, "A1", … for the audience's
     short: str
     docname: str
     lineno: int
 
     @property
-    def sort_key(self) -> tuple[int, int]:
-        audience, digits = re.fullmatch(r"(A?)(\d+)", self.number).groups()
-        return (1 if audience else 0, int(digits))
+    def from_audience(self) -> bool:
+        return self.number.startswith("A")
 
     @property
-    def label(self) -> str:
-        return self.number if self.number.startswith("A") else f"Q{self.number}"
+    def sort_key(self) -> tuple[int, int]:
+        return (1 if self.from_audience else 0, int(self.number.lstrip("A")))
 
 
 class AnswerRecord(NamedTuple):
     anchor: str
     question: str
     speaker: str
-    turn: int
     stance: str
     attribution: str  #: "named", "inferred" or "uncertain"
+    first: int  #: the transcript paragraphs it summarises
+    last: int
     docname: str
     lineno: int
 
@@ -51,22 +55,30 @@ def answer_anchor(question: str, speaker: str, turn: int) -> str:
 class PanelDomain(Domain):
     name = "panel"
     label = "Panel questions and answers"
-    data_version = 1
-    initial_data: dict[str, Any] = {"questions": {}, "answers": [], "collection_pages": set()}
+    data_version = 2
+    initial_data: dict[str, Any] = {
+        "questions": {},
+        "answers": [],
+        "collection_pages": set(),
+        "bib_fingerprints": None,
+        "bib_changed": set(),
+        "pdfs": None,
+        "pdfs_changed": False,
+    }
 
     @property
     def questions(self) -> dict[str, QuestionRecord]:
         """Question records by docname (one question per chapter)."""
-        return self.data["questions"]
+        return self.data["questions"]  # type: ignore[no-any-return]
 
     @property
     def answers(self) -> list[AnswerRecord]:
-        return self.data["answers"]
+        return self.data["answers"]  # type: ignore[no-any-return]
 
     @property
     def collection_pages(self) -> set[str]:
         """Documents that show collected answers (stance matrix, speaker pages)."""
-        return self.data["collection_pages"]
+        return self.data["collection_pages"]  # type: ignore[no-any-return]
 
     def note_question(self, record: QuestionRecord) -> None:
         self.questions[record.docname] = record
@@ -79,13 +91,12 @@ class PanelDomain(Domain):
         self.data["answers"] = [a for a in self.answers if a.docname != docname]
         self.collection_pages.discard(docname)
 
-    def merge_domaindata(self, docnames: Iterable[str], otherdata: dict[str, Any]) -> None:
-        docnames = set(docnames)
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname, record in otherdata["questions"].items():
             if docname in docnames:
                 self.questions[docname] = record
         self.answers.extend(a for a in otherdata["answers"] if a.docname in docnames)
-        self.collection_pages.update(otherdata["collection_pages"] & docnames)
+        self.collection_pages.update(otherdata["collection_pages"] & set(docnames))
 
     def ordered_questions(self) -> list[QuestionRecord]:
         return sorted(self.questions.values(), key=lambda q: q.sort_key)
@@ -93,7 +104,19 @@ class PanelDomain(Domain):
     def ordered_answers(self) -> list[AnswerRecord]:
         """Answers in question order, then in the order they stand in their chapter."""
         order = {q.docname: q.sort_key for q in self.questions.values()}
-        return sorted(self.answers, key=lambda a: (order.get(a.docname, (9, 0)), a.docname, a.lineno))
+        return sorted((a for a in self.answers if a.docname in order), key=lambda a: (order[a.docname], a.lineno))
+
+    def pages_to_reread(self, changed_docs: Set[str], citing: dict[str, set[str]]) -> set[str]:
+        """What must be read again besides *changed_docs* (added, changed or removed documents):
+        the pages that collect answers, when any document changed; the pages citing an entry whose
+        text changed (*citing* maps each key to its citing documents); every chapter, when the set
+        of PDFs beside the site changed (their download links)."""
+        pages: set[str] = set(self.collection_pages) if changed_docs else set()
+        for key in self.data["bib_changed"]:
+            pages |= citing.get(key, set())
+        if self.data["pdfs_changed"]:
+            pages |= {q.docname for q in self.questions.values()}
+        return pages
 
     def check_consistency(self) -> None:
         """Ids that must be unique across the book; each clash is reported where it stands."""
@@ -102,7 +125,7 @@ class PanelDomain(Domain):
             ("question number", [(q.number, q) for q in self.questions.values()]),
             ("answer anchor", [(a.anchor, a) for a in self.answers]),
         ):
-            seen: dict[str, Any] = {}
+            seen: dict[str, QuestionRecord | AnswerRecord] = {}
             for key, record in sorted(items, key=lambda item: (item[1].docname, item[1].lineno)):
                 if key in seen:
                     first = seen[key]

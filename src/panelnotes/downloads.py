@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
+from sphinx.util.osutil import relative_uri
 
 from . import nodes as panel_nodes
+from .messages import _
 
 BOOK_PDF = "panel-notes.pdf"
 
@@ -23,49 +25,49 @@ def handout_name(docname: str) -> str:
     return f"handout-{posixpath.basename(docname)}.pdf"
 
 
-def _pdf_dir(app: Sphinx) -> Path:
-    return Path(app.confdir, app.config.panel_downloads, app.config.panel_pdf_subdir)
-
-
 def available_pdfs(app: Sphinx) -> frozenset[str]:
-    folder = _pdf_dir(app)
+    folder = Path(app.config.panel_downloads, app.config.panel_pdf_subdir)
     return frozenset(p.name for p in folder.glob("*.pdf")) if folder.is_dir() else frozenset()
 
 
-def _pdf_link(app: Sphinx, docname: str, filename: str, text: str) -> nodes.reference:
-    depth = docname.count("/")
-    uri = "../" * depth + f"{app.config.panel_pdf_subdir}/{filename}"
-    ref = nodes.reference("", "", refuri=uri, classes=["panel-download"])
-    ref += nodes.Text(text)
-    return ref
+def pdf_uri(app: Sphinx, docname: str, filename: str) -> str:
+    """The PDF's address relative to the page of *docname*, whatever the builder's URL scheme."""
+    return relative_uri(app.builder.get_target_uri(docname), f"{app.config.panel_pdf_subdir}/{filename}")
 
 
-def fill_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    # only the website publishes the PDFs beside its pages; an e-book has no such folder
+def builder_inited(app: Sphinx) -> None:
+    """Note the PDFs beside the site; when they changed, every chapter's links change with them."""
+    data = app.env.get_domain("panel").data
+    pdfs = available_pdfs(app)
+    data["pdfs_changed"] = data["pdfs"] is not None and data["pdfs"] != pdfs
+    data["pdfs"] = pdfs
+
+
+def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace each downloads stand-in with links to the PDFs that exist (on the website only:
+    an e-book has no such folder)."""
     on_the_site = app.builder.format == "html" and app.builder.name != "epub"
-    pdfs = available_pdfs(app) if on_the_site else frozenset()
+    pdfs = app.env.get_domain("panel").data["pdfs"] if on_the_site else frozenset()
     for node in list(doctree.findall(panel_nodes.downloads)):
         links = []
         if node["docname"] and handout_name(node["docname"]) in pdfs:
-            links.append(_pdf_link(app, docname, handout_name(node["docname"]), "this question as a handout (PDF)"))
+            links.append((handout_name(node["docname"]), _("this question as a handout (PDF)")))
         if BOOK_PDF in pdfs:
-            links.append(_pdf_link(app, docname, BOOK_PDF, "the whole book (PDF)"))
+            links.append((BOOK_PDF, _("the whole book (PDF)")))
         if not links:
             node.parent.remove(node)
             continue
-        para = nodes.paragraph("", "Download: ", classes=["panel-downloads"])
-        for index, link in enumerate(links):
-            para += [nodes.Text(" · ")] if index else []
-            para += link
+        para = nodes.paragraph("", _("Download:") + " ", classes=["panel-downloads"])
+        for index, (filename, text) in enumerate(links):
+            if index:
+                para += nodes.Text(" · ")
+            para += nodes.reference("", text, refuri=pdf_uri(app, docname, filename), classes=["panel-download"])
         node.replace_self(para)
 
 
-def pages_to_relink(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """When the set of built PDFs changes, every chapter's links change with it."""
-    pdfs = available_pdfs(app)
-    previous = getattr(env, "panel_pdfs", None)
-    env.panel_pdfs = pdfs
-    if previous is None or previous == pdfs:
-        return []
-    return sorted(q.docname for q in env.get_domain("panel").questions.values())
-
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("panel_downloads", "_build/downloads", "html", types=[str])
+    app.add_config_value("panel_pdf_subdir", "pdf", "html", types=[str])
+    app.connect("builder-inited", builder_inited)
+    app.connect("doctree-resolved", doctree_resolved)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

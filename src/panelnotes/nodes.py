@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docutils import nodes
+from sphinx.application import Sphinx
 
 
 class answer(nodes.General, nodes.Element):
@@ -69,7 +72,7 @@ def depart_passthrough(self, node: nodes.Node) -> None:
     pass
 
 
-def register(app) -> None:
+def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(
         answer,
         html=(visit_answer_html, depart_answer_html),
@@ -88,3 +91,4 @@ def register(app) -> None:
     )
     for stand_in in (stance_matrix, speaker_answers, chapter_references, downloads):
         app.add_node(stand_in)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

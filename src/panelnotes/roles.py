@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docutils import nodes
+from docutils.utils import smartquotes
 from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
@@ -31,7 +36,7 @@ class ChineseRole(SphinxRole):
         return [nodes.inline(self.rawtext, self.text, classes=[ZH_CLASS])], []
 
 
-def speaker_link(env, speaker_id: str, location) -> nodes.Node:
+def speaker_link(env: BuildEnvironment, speaker_id: str, location: str | tuple[str, int] | None) -> nodes.Node:
     """The speaker's name, linked to their page; a warning naming *location* if the id is unknown."""
     env.note_dependency(str(sources.speakers_path(env)))
     speaker = sources.speakers(env).get(speaker_id)
@@ -59,3 +64,13 @@ def speaker_link(env, speaker_id: str, location) -> nodes.Node:
 class SpeakerRole(SphinxRole):
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         return [speaker_link(self.env, self.text.strip(), self.get_location())], []
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("panel_speaker_pages", "speakers", "env", types=[str])
+    app.add_role("zh", ChineseRole())
+    app.add_role("speaker", SpeakerRole())
+    # Docutils has no smart-quote table for zh-Hans and warns on every Chinese passage;
+    # Simplified Chinese uses the same curly quotes as English.
+    smartquotes.smartchars.quotes.setdefault("zh-hans", "“”‘’")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,17 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from .datafiles import DataError, Located, load_yaml
 
 ROLES = ("moderator", "panelist")
 PRESENCES = ("in the room", "online")  # the transcript says 在座 (present), no more
 IDENTIFICATIONS = ("named", "inferred")
 REQUIRED = ("name", "name_zh", "role", "presence", "identification")
 OPTIONAL = ("affiliation", "identification_note", "works")
-
-
-class SpeakerDataError(ValueError):
-    """A problem in the registry; the message starts with ``file:line:``."""
 
 
 @dataclass(frozen=True)
@@ -33,36 +29,23 @@ class Speaker:
 
 def load_speakers(path: Path) -> dict[str, Speaker]:
     """Parse and validate the registry, keeping its order."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise SpeakerDataError(f"{path}:{line}: not valid YAML: {exc}") from exc
-
-    def fail(node: yaml.Node, message: str) -> SpeakerDataError:
-        return SpeakerDataError(f"{path}:{node.start_mark.line + 1}: {message}")
-
-    if not isinstance(root, yaml.MappingNode):
-        raise SpeakerDataError(f"{path}:1: expected a mapping of speaker ids to speakers")
+    root = load_yaml(path)
+    if not isinstance(root, Located):
+        raise DataError(path, 1, "expected a mapping of speaker ids to speakers")
     speakers: dict[str, Speaker] = {}
-    for key_node, value_node in root.value:
-        speaker_id = key_node.value
-        if speaker_id in speakers:
-            raise fail(key_node, f"speaker {speaker_id!r} is defined twice")
-        if not isinstance(value_node, yaml.MappingNode):
-            raise fail(value_node, f"speaker {speaker_id!r} must be a mapping of fields")
-        fields = {k.value: (k, v) for k, v in value_node.value}
-        for name in fields:
+    for speaker_id, data in root.items():
+        line = root.line_of(speaker_id)
+        if not isinstance(data, Located):
+            raise DataError(path, line, f"speaker {speaker_id!r} must be a mapping of fields")
+        for name in data:
             if name not in REQUIRED + OPTIONAL:
-                raise fail(fields[name][0], f"speaker {speaker_id!r} has an unknown field {name!r}")
+                raise DataError(path, data.line_of(name), f"speaker {speaker_id!r} has an unknown field {name!r}")
         for name in REQUIRED:
-            if name not in fields:
-                raise fail(key_node, f"speaker {speaker_id!r} lacks the field {name!r}")
-        data = yaml.safe_load(yaml.serialize(value_node))
+            if name not in data:
+                raise DataError(path, line, f"speaker {speaker_id!r} lacks the field {name!r}")
         for name, allowed in (("role", ROLES), ("presence", PRESENCES), ("identification", IDENTIFICATIONS)):
             if data[name] not in allowed:
-                raise fail(fields[name][1], f"speaker {speaker_id!r}: {name} must be one of {', '.join(allowed)}")
+                raise DataError(path, data.line_of(name), f"speaker {speaker_id!r}: {name} must be one of {', '.join(allowed)}")
         speakers[speaker_id] = Speaker(
             id=speaker_id,
             name=data["name"],

@@ -20,23 +20,18 @@ for the stylesheets the built pages link from ``_static``:
 
 Sphinx copies the original stylesheets into the output on every build, so each build trims from
 the originals, and rewrites the links of the pages it did not write itself. Parsing is the slow
-part (0.7 s for the theme's 400 KB), so parses are cached by content in the doctree directory,
-and when the cache lacks a stylesheet of the theme or ``html_static_path`` (a clean build, a
-theme upgrade), a second process parses it from ``builder-inited`` on, while Sphinx reads and
-writes on one core.
+part (0.7 s for the theme's 400 KB), so parses are cached by content in the doctree directory.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import pickle
 import posixpath
 import re
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import tinycss2
 from sphinx.application import Sphinx
@@ -335,47 +330,21 @@ def _key(css: str) -> str:
 
 
 class ParseCache:
-    """Parsed stylesheets by the hash of their text, kept between builds in one pickle; sheets
-    not in it can be handed to a second process to parse ahead of time (``prefetch``)."""
+    """Parsed stylesheets by the hash of their text, kept between builds in one pickle."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.old: dict[str, tuple] = pickle.loads(path.read_bytes())
+            self.old: dict[str, tuple[Any, ...]] = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             self.old = {}
-        self.new: dict[str, tuple] = {}
-        self.pending: dict[str, Future] = {}
-        self.pool: ProcessPoolExecutor | None = None
+        self.new: dict[str, tuple[Any, ...]] = {}
 
-    def prefetch(self, texts: list[str]) -> None:
-        """Start parsing, in one worker process, the texts the cache does not hold. Forked, so it
-        starts at once and imports nothing; where fork is unavailable, sheets are parsed when used."""
-        missing = {_key(css): css for css in texts if _key(css) not in self.old}
-        if not missing or "fork" not in multiprocessing.get_all_start_methods():
-            return
-        self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        self.pending = {key: self.pool.submit(parse, css) for key, css in missing.items()}
-
-    def parse(self, css: str) -> tuple:
+    def parse(self, css: str) -> tuple[Any, ...]:
         key = _key(css)
         if key not in self.new:
-            if key in self.old:
-                self.new[key] = self.old[key]
-            elif key in self.pending:
-                try:
-                    self.new[key] = self.pending.pop(key).result()
-                except BrokenProcessPool:  # the worker died (killed, out of memory): parse here
-                    self.new[key] = parse(css)
-            else:
-                self.new[key] = parse(css)
+            self.new[key] = self.old[key] if key in self.old else parse(css)
         return self.new[key]
-
-    def close(self) -> None:
-        """Stop the worker; a sheet it parsed that no page linked is not kept."""
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool, self.pending = None, {}
 
     def save(self) -> None:
         if self.new.keys() != self.old.keys():
@@ -444,47 +413,24 @@ def bundle(outdir: Path, site: Site, css: dict[str, str]) -> str:
     return name
 
 
-def _static_stylesheets(app: Sphinx) -> list[str]:
-    """The texts of the stylesheets the theme and ``html_static_path`` bring (the ones generated
-    while building, such as pygments.css, cannot be known yet)."""
-    dirs = [Path(d) / "static" for d in app.builder.theme.get_theme_dirs()]
-    dirs += [Path(app.confdir, d) for d in app.config.html_static_path]
-    return [p.read_text(encoding="utf-8", errors="replace") for d in dirs if d.is_dir() for p in sorted(d.rglob("*.css"))]
+def build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Trim the website's stylesheets and bundle them (not an e-book's)."""
+    if exception is not None or not app.config.panel_trim_stylesheets:
+        return
+    if app.builder.format != "html" or app.builder.name == "epub":
+        return
+    cache = ParseCache(Path(app.doctreedir) / CACHE_FILE)
+    outdir = Path(app.outdir)
+    site = read_site(outdir)
+    css = trimmed(outdir, site, cache)
+    for path, text in css.items():  # for a page that links them one by one
+        (outdir / path).write_text(text, encoding="utf-8")
+    name = bundle(outdir, site, css)
+    logger.info(f"stylesheets: {len(css)} files, trimmed and bundled in {name} ({sum(len(t) for t in css.values()) // 1024} KB)")
 
 
-class StylesheetTrimmer:
-    """Trims and bundles at ``build-finished``, having started to parse at ``builder-inited``."""
-
-    def __init__(self) -> None:
-        self.cache: ParseCache | None = None
-
-    @staticmethod
-    def wanted(app: Sphinx) -> bool:
-        return app.config.panel_trim_stylesheets and app.builder.format == "html" and app.builder.name != "epub"
-
-    def start(self, app: Sphinx) -> None:
-        """``builder-inited``"""
-        if self.wanted(app):
-            self.cache = ParseCache(Path(app.doctreedir) / CACHE_FILE)
-            self.cache.prefetch(_static_stylesheets(app))
-
-    def finish(self, app: Sphinx, exception: Exception | None) -> None:
-        """``build-finished``: trim the website's stylesheets and bundle them (not an e-book's)."""
-        cache, self.cache = self.cache, None
-        if cache is None:
-            return
-        try:
-            if exception is None:
-                self.trim(app, cache)
-        finally:
-            cache.close()
-
-    @staticmethod
-    def trim(app: Sphinx, cache: ParseCache) -> None:
-        outdir = Path(app.outdir)
-        site = read_site(outdir)
-        css = trimmed(outdir, site, cache)
-        for path, text in css.items():  # for a page that links them one by one
-            (outdir / path).write_text(text, encoding="utf-8")
-        name = bundle(outdir, site, css)
-        logger.info(f"stylesheets: {len(css)} files, trimmed and bundled in {name} ({sum(len(t) for t in css.values()) // 1024} KB)")
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("panel_trim_stylesheets", True, "html", types=[bool])
+    # priority > 500: after pydata-sphinx-theme rewrites pygments.css at build-finished
+    app.connect("build-finished", build_finished, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,11 +10,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any
+
+from bs4 import BeautifulSoup
+from docutils import nodes
 from sphinx.application import Sphinx
 
+PYDATA_THEME_TESTED = "0.20."  #: the pydata-sphinx-theme releases whose toctree function we wrap
 
-def _name_the_toggles(add_collapse_checkboxes):
-    def wrapper(soup) -> None:
+
+def _name_the_toggles(add_collapse_checkboxes: Callable[[BeautifulSoup], None]) -> Callable[[BeautifulSoup], None]:
+    def wrapper(soup: BeautifulSoup) -> None:
         add_collapse_checkboxes(soup)
         for summary in soup.select("details > summary"):
             if summary.get_text(strip=True):
@@ -27,16 +35,28 @@ def _name_the_toggles(add_collapse_checkboxes):
     return wrapper
 
 
-def patch_theme() -> None:
+def name_the_sidebar_toggles() -> None:
+    """Wrap the theme's function, for the theme release it was written against only."""
     try:
         from pydata_sphinx_theme import toctree
     except ImportError:  # another theme: nothing to fix
         return
+    if not metadata.version("pydata-sphinx-theme").startswith(PYDATA_THEME_TESTED):
+        return
     if not getattr(toctree.add_collapse_checkboxes, "panel_fixed", False):
         toctree.add_collapse_checkboxes = _name_the_toggles(toctree.add_collapse_checkboxes)
-        toctree.add_collapse_checkboxes.panel_fixed = True
+        toctree.add_collapse_checkboxes.panel_fixed = True  # type: ignore[attr-defined]
 
 
-def fix_bibliography_roles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def html_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """Bibliography entries become list items."""
     if "body" in context and 'role="doc-biblioentry"' in context["body"]:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    name_the_sidebar_toggles()
+    app.connect("html-page-context", html_page_context)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

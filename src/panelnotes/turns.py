@@ -59,48 +59,44 @@ class Turn:
         return "".join(text for _, text in self.pieces)
 
 
-def _fail(path: Path, line: int, message: str) -> DataError:
-    return DataError(f"{path}:{line}: {message}")
-
-
 def _text(entry: Located, key: str, path: Path) -> str | None:
     value = entry.get(key)
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise _fail(path, entry.line_of(key), f"{key} must be non-empty text")
+        raise DataError(path, entry.line_of(key), f"{key} must be non-empty text")
     return " ".join(value.split()) if key != "starts" else value
 
 
 def _raw_turns(path: Path, speakers: Iterable[str]) -> tuple[str, list[tuple[Located, dict[str, object]]]]:
     data = load_yaml(path)
     if not isinstance(data, Located) or set(data) != {"part", "turns"} or not isinstance(data["turns"], list):
-        raise _fail(path, 1, "a turns file is a mapping with 'part' (a question id, opening or closing) and 'turns' (a list)")
+        raise DataError(path, 1, "a turns file is a mapping with 'part' (a question id, opening or closing) and 'turns' (a list)")
     known = set(speakers) | {AUDIENCE, UNIDENTIFIED}
     result = []
     for entry in data["turns"]:
         if not isinstance(entry, Located):
-            raise _fail(path, data.line_of("turns"), "each turn is a mapping of fields")
+            raise DataError(path, data.line_of("turns"), "each turn is a mapping of fields")
         unknown = set(entry) - FIELDS
         if unknown:
             name = sorted(unknown)[0]
-            raise _fail(path, entry.line_of(name), f"unknown turn field {name!r}")
+            raise DataError(path, entry.line_of(name), f"unknown turn field {name!r}")
         for name in REQUIRED:
             if name not in entry:
-                raise _fail(path, entry.line, f"the turn lacks the field {name!r}")
+                raise DataError(path, entry.line, f"the turn lacks the field {name!r}")
         speaker = entry["speaker"]
         if speaker not in known:
-            raise _fail(path, entry.line_of("speaker"), f"unknown speaker {speaker!r} (not in the registry, nor audience or unidentified)")
+            raise DataError(path, entry.line_of("speaker"), f"unknown speaker {speaker!r} (not in the registry, nor audience or unidentified)")
         identification = entry["identification"]
         if identification not in IDENTIFICATIONS:
-            raise _fail(path, entry.line_of("identification"), f"identification must be one of {', '.join(IDENTIFICATIONS)}")
+            raise DataError(path, entry.line_of("identification"), f"identification must be one of {', '.join(IDENTIFICATIONS)}")
         try:
             first, last = parse_range(str(entry["paragraphs"]))
         except ValueError as exc:
-            raise _fail(path, entry.line_of("paragraphs"), str(exc)) from None
+            raise DataError(path, entry.line_of("paragraphs"), str(exc)) from None
         corrections = entry.get("corrections") or {}
         if not isinstance(corrections, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in corrections.items()):
-            raise _fail(path, entry.line_of("corrections"), "corrections map ASR text to its correction")
+            raise DataError(path, entry.line_of("corrections"), "corrections map ASR text to its correction")
         fields: dict[str, object] = {
             "speaker": speaker,
             "identification": identification,
@@ -138,18 +134,18 @@ def load(
         for entry, fields in raw:
             first = int(str(fields["first"]))
             if first > len(paragraphs):
-                raise _fail(path, entry.line_of("paragraphs"), f"¶{first} is past the transcript's last paragraph ({len(paragraphs)})")
+                raise DataError(path, entry.line_of("paragraphs"), f"¶{first} is past the transcript's last paragraph ({len(paragraphs)})")
             text = str(fields["starts"])
             if len(text) < MIN_STARTS:
-                raise _fail(path, entry.line_of("starts"), f"starts must quote at least {MIN_STARTS} characters")
+                raise DataError(path, entry.line_of("starts"), f"starts must quote at least {MIN_STARTS} characters")
             after = starts[-1][1] + 1 if starts and starts[-1][0] == first - 1 else 0
             offset = paragraphs[first - 1].find(text, after)
             if offset < 0:
-                raise _fail(path, entry.line_of("starts"), f"¶{first} has no {text!r} after the previous turn's start")
+                raise DataError(path, entry.line_of("starts"), f"¶{first} has no {text!r} after the previous turn's start")
             if starts and (first - 1, offset) <= starts[-1]:
-                raise _fail(path, entry.line_of("starts"), "this turn starts before the previous one")
+                raise DataError(path, entry.line_of("starts"), "this turn starts before the previous one")
             if not starts and whole and (first, offset) != (1, 0):
-                raise _fail(path, entry.line_of("starts"), "the first turn must start at the beginning of ¶1")
+                raise DataError(path, entry.line_of("starts"), "the first turn must start at the beginning of ¶1")
             starts.append((first - 1, offset))
             records.append((part, entry, fields, path))
     turns: list[Turn] = []
@@ -167,25 +163,25 @@ def load(
         )
         if (begin[0] + 1, end[0] + 1) != (fields["first"], fields["last"]):
             range_text = f"{begin[0] + 1}" if begin[0] == end[0] else f"{begin[0] + 1}-{end[0] + 1}"
-            raise _fail(path, entry.line_of("paragraphs"), f"the turn runs over ¶{range_text}, not ¶{entry['paragraphs']}")
+            raise DataError(path, entry.line_of("paragraphs"), f"the turn runs over ¶{range_text}, not ¶{entry['paragraphs']}")
         speaker, identification = str(fields["speaker"]), str(fields["identification"])
         if speaker in speakers and speakers[speaker] == "inferred" and identification == "named":
-            raise _fail(path, entry.line_of("identification"), f"{speaker} is never named in the transcript: say inferred")
+            raise DataError(path, entry.line_of("identification"), f"{speaker} is never named in the transcript: say inferred")
         if speaker == AUDIENCE and identification != "named":
-            raise _fail(path, entry.line_of("identification"), "an audience member's turn is named (as a questioner)")
+            raise DataError(path, entry.line_of("identification"), "an audience member's turn is named (as a questioner)")
         if speaker == UNIDENTIFIED and identification != "uncertain":
-            raise _fail(path, entry.line_of("identification"), "an unidentified turn is uncertain")
+            raise DataError(path, entry.line_of("identification"), "an unidentified turn is uncertain")
         if identification in ("inferred", "uncertain") and not fields["reason"] and speakers.get(speaker) != "inferred":
-            raise _fail(path, entry.line, f"an {identification} turn needs a reason")
+            raise DataError(path, entry.line, f"an {identification} turn needs a reason")
         nth = per_paragraph[begin[0]] = per_paragraph.get(begin[0], 0) + 1
         anchor = f"turn-{begin[0] + 1}" + ("" if nth == 1 else "abcdefghijklmnopqrstuvwxyz"[nth - 1])
         turn = Turn(part=part, pieces=pieces, anchor=anchor, path=path, lineno=entry.line, **fields)  # type: ignore[arg-type]
         for asr, _ in turn.corrections:
             if asr not in turn.zh:
-                raise _fail(path, entry.line_of("corrections"), f"the turn's text has no {asr!r} to correct")
+                raise DataError(path, entry.line_of("corrections"), f"the turn's text has no {asr!r} to correct")
         turns.append(turn)
     if whole and starts and len(paragraphs) and turns[-1].last != len(paragraphs):
-        raise _fail(records[-1][3], records[-1][1].line, "the last turn must reach the transcript's last paragraph")
+        raise DataError(records[-1][3], records[-1][1].line, "the last turn must reach the transcript's last paragraph")
     return turns
 
 

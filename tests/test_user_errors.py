@@ -1,0 +1,73 @@
+"""A writer's mistake fails the build with one line on stderr that names the file and the line:
+no traceback, no "please open an issue", a non-zero exit. Each fault is injected into a copy of
+the test root and built with the real command line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from book import STRICT
+
+ROOT = Path(__file__).parent / "roots" / "test-panel"
+
+# (file, text to replace, replacement, the one line stderr must hold)
+FAULTS = {
+    "unknown speaker": (
+        "q1.md", "{answer} bob", "{answer} carol",
+        r"{src}/q1\.md:\d+: WARNING: unknown speaker 'carol' \(known: host, ada, bob\) \[panel\.unknown_speaker\]",
+    ),
+    "bad paragraph range": (
+        "q1.md", ":transcript: 3\n:attribution", ":transcript: 9-3\n:attribution",
+        r"{src}/q1\.md:\d+: WARNING: :transcript: paragraph range '9-3' is empty or starts below 1 \[panel\.bad_range\]",
+    ),
+    "range past the end": (
+        "q1.md", ":transcript: 3\n:attribution", ":transcript: 30\n:attribution",
+        r"{src}/q1\.md:\d+: WARNING: :transcript: paragraph range 30-30 ends after the transcript's last paragraph \(5\) \[panel\.bad_range\]",
+    ),
+    "non-verbatim excerpt": (
+        "q1.md", "必不可少的", "必不可缺的",
+        r"{src}/q1\.md:\d+: WARNING: excerpt is not verbatim from transcript ¶2-2: .* \[panel\.not_verbatim\]",
+    ),
+    "missing citation key": (
+        "q1.md", "{cite:t}`lovelace1843notes`", "{cite:t}`lovelace1843note`",
+        r"{src}/q1\.md:\d+: WARNING: could not find bibtex key \"lovelace1843note\" \[bibtex\.key_not_found\]",
+    ),
+    "malformed bib": (
+        "refs.bib", "title = {", "title = {{",
+        r"{src}/refs\.bib:\d+: ERROR: entry 'lovelace1843notes': unbalanced braces: the entry never closes",
+    ),
+    "bad bib field": (
+        "refs.bib", "url = {https://", "url = {htps://",
+        r"{src}/refs\.bib:\d+: WARNING: entry 'lovelace1843notes', field 'url': malformed: .* \[panel\.bib\]",
+    ),
+    "unknown registry field": (
+        "_data/speakers.yaml", "  presence: online", "  presense: online",
+        r"{src}/_data/speakers\.yaml:20: ERROR: speaker 'bob' has an unknown field 'presense'",
+    ),
+    "registry not YAML": (
+        "_data/speakers.yaml", "  role: panelist\n  presence: online", "  role: [panelist\n  presence: online",
+        r"{src}/_data/speakers\.yaml:\d+: ERROR: not valid YAML: .*",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[name.replace(" ", "-") for name in FAULTS])
+def test_a_fault_is_one_line_naming_file_and_line(fault, tmp_path):
+    relpath, old, new, expected = FAULTS[fault]
+    src = Path(shutil.copytree(ROOT, tmp_path / "src"))
+    path = src / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"the fault's anchor text is gone from {relpath}: update the test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", *STRICT, str(src), str(tmp_path / "out")],
+        capture_output=True, text=True, check=False,
+    )
+    assert build.returncode != 0
+    assert re.fullmatch(expected.format(src=re.escape(str(src))) + "\n", build.stderr), build.stderr
