@@ -50,6 +50,22 @@ FAULTS = {
         "_data/speakers.yaml", "  presence: online", "  presense: online",
         r"{src}/_data/speakers\.yaml:20: ERROR: speaker 'bob' has an unknown field 'presense'",
     ),
+    "answer and turn disagree": (
+        "q1.md", ":attribution: inferred\n", ":attribution: named\n",
+        r"{src}/q1\.md:\d+: WARNING: the answer by 'bob' is named, its turn at {src}/_data/turns/01-vision-core\.yaml:17 is inferred \[panel\.turns\]",
+    ),
+    "turn by an unknown speaker": (
+        "_data/turns/02-unify.yaml", "  - speaker: ada", "  - speaker: adda",
+        r"{src}/_data/turns/02-unify\.yaml:10: ERROR: unknown speaker 'adda' \(not in the registry, nor audience or unidentified\)",
+    ),
+    "turn start not in its paragraph": (
+        "_data/turns/02-unify.yaml", '"我觉得一定会统一"', '"我觉得一定不会统一"',
+        r"{src}/_data/turns/02-unify\.yaml:12: ERROR: ¶5 has no '我觉得一定不会统一' after the previous turn's start",
+    ),
+    "turn with a wrong range": (
+        "_data/turns/02-unify.yaml", 'paragraphs: "4"', 'paragraphs: "4-5"',
+        r"{src}/_data/turns/02-unify\.yaml:\d+: ERROR: the turn runs over ¶4, not ¶4-5",
+    ),
     "registry not YAML": (
         "_data/speakers.yaml", "  role: panelist\n  presence: online", "  role: [panelist\n  presence: online",
         r"{src}/_data/speakers\.yaml:\d+: ERROR: not valid YAML: .*",

@@ -25,6 +25,9 @@ FEATURES = (
     "nodes",  # how answers, permalinks and stand-ins render in each format
     "roles",  # {zh} and {speaker}
     "directives",  # question, answer, excerpt, speaker profile, ...
+    "transcript_edition",  # the turns, side by side, linked with the answers; the turns/answers check
+    "glossary",  # misheard words and the panel's terms, with where they occur
+    "dataset",  # the panel as JSON and CSV beside the site
     "collections",  # the stance matrix, speaker pages, chapter references; what to re-read
     "bibliography",  # the .bib linter, author-year labels, pages citing a changed entry
     "citing",  # cite boxes and Scholar metadata

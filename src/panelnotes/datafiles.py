@@ -18,7 +18,9 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 #: Configuration values that name files or folders, written relative to conf.py.
-PATH_OPTIONS = ("panel_speakers", "panel_transcript", "panel_turns", "panel_citation_file", "panel_downloads")
+PATH_OPTIONS = (
+    "panel_speakers", "panel_transcript", "panel_turns", "panel_glossary", "panel_citation_file", "panel_downloads"
+)
 
 
 class DataError(ValueError):

@@ -18,7 +18,7 @@ from . import sources
 from .domain import AnswerRecord, PanelDomain, QuestionRecord, answer_anchor
 from .messages import _
 from .roles import ZH_CLASS, speaker_link
-from .transcript import han_only, parse_range
+from .transcript import han_only, parse_spans
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +37,20 @@ def question_label(config: Any, question: QuestionRecord) -> str:
     return str(config.panel_question_labels[kind]).format(number=question.number.lstrip("A"))
 
 
-def transcript_ref(env: BuildEnvironment, first: int, last: int) -> nodes.Node:
-    """A link to the paragraphs on the transcript page, e.g. "¶9–13"."""
-    text = f"¶{first}" if first == last else f"¶{first}–{last}"
-    xref = addnodes.pending_xref(
-        "", refdomain="std", reftype="ref", reftarget=f"transcript-p{first}", refexplicit=True, refwarn=True
-    )
-    xref += nodes.inline(text, text)
+def paragraph_anchor(first: int, last: int) -> str:
+    """``transcript-p124`` for one paragraph, ``transcript-p124-126`` for a range."""
+    return f"transcript-p{first}" if first == last else f"transcript-p{first}-{last}"
+
+
+def paragraphs_ref(env: BuildEnvironment, first: int, last: int, text: str | None = None) -> addnodes.pending_xref:
+    """A link to paragraphs *first*–*last* of the transcript, e.g. "¶9–13"."""
+    domain: PanelDomain = env.get_domain("panel")  # type: ignore[assignment]
+    domain.note_paragraph_link(env.docname, first, last)
+    label = text or (f"¶{first}" if first == last else f"¶{first}–{last}")
+    xref = addnodes.pending_xref("", refdomain="panel", reftype="paragraphs", reftarget=f"{first}-{last}", refwarn=True)
+    xref += nodes.inline(label, label)
     return xref
+
 
 
 class PanelDirective(SphinxDirective):
@@ -56,20 +62,28 @@ class PanelDirective(SphinxDirective):
     def domain(self) -> PanelDomain:
         return self.env.get_domain("panel")
 
-    def transcript_range(self) -> tuple[int, int] | None:
-        """The ``:transcript:`` option, checked against the transcript's length."""
+    def transcript_spans(self) -> tuple[tuple[int, int], ...]:
+        """The ``:transcript:`` option (``41-50`` or ``41-50, 53-56``), checked against the transcript."""
         value = self.options.get("transcript")
         if value is None:
             self.warn(f"{self.name} needs a :transcript: paragraph range", "missing_option")
-            return None
+            return ()
         try:
-            first, last = parse_range(value)
-            sources.transcript(self.env).check_range(first, last)
+            spans = parse_spans(value)
+            for first, last in spans:
+                sources.transcript(self.env).check_range(first, last)
         except ValueError as exc:
             self.warn(f":transcript: {exc}", "bad_range")
-            return None
+            return ()
         self.env.note_dependency(str(sources.transcript_path(self.env)))
-        return first, last
+        return spans
+
+    def transcript_range(self) -> tuple[int, int] | None:
+        """A ``:transcript:`` option that must be one range."""
+        spans = self.transcript_spans()
+        if len(spans) > 1:
+            self.warn(f"{self.name} takes one paragraph range", "bad_range")
+        return spans[0] if len(spans) == 1 else None
 
 
 class PanelQuestionDirective(PanelDirective):
@@ -96,9 +110,9 @@ class PanelQuestionDirective(PanelDirective):
         if self.env.docname in self.domain.questions:
             self.warn("a chapter holds one panel-question; this is the second", "duplicate")
             return []
-        self.transcript_range()
+        spans = self.transcript_spans()
         self.domain.note_question(
-            QuestionRecord(question_id, number, self.options.get("short", question_id), self.env.docname, self.lineno)
+            QuestionRecord(question_id, number, self.options.get("short", question_id), spans, self.env.docname, self.lineno)
         )
         box = nodes.container(classes=["panel-question"], ids=[question_id])
         record = self.domain.questions[self.env.docname]
@@ -133,7 +147,7 @@ class AnswerDirective(PanelDirective):
         turn = self.options.get("turn", 1)
         attribution = self.options.get("attribution", "named")
         anchor = answer_anchor(question.id, speaker_id, turn)
-        span = self.transcript_range() or (0, 0)
+        spans = self.transcript_spans()
 
         node = panel_nodes.answer(
             speaker=speaker_id, question=question.id, attribution=attribution, ids=[anchor], names=[anchor]
@@ -151,14 +165,25 @@ class AnswerDirective(PanelDirective):
             header += nodes.Text(" ")
             header += nodes.inline("", badge, classes=["panel-badge", f"attribution-{attribution}"])
         header += panel_nodes.permalink(refid=anchor, title=_("Link to this answer"))
+        for index, (first, last) in enumerate(spans):
+            separator = ", " if index else " "
+            header += nodes.inline("", "", nodes.Text(separator), paragraphs_ref(self.env, first, last), classes=["answer-paragraphs"])
         node += header
         node += nodes.paragraph("", "", nodes.emphasis("", stance), classes=["panel-stance"])
         node += self.parse_content_to_nodes()
 
-        self.domain.note_answer(
-            AnswerRecord(anchor, question.id, speaker_id, stance, attribution, *span, self.env.docname, self.lineno)
-        )
+        self.domain.note_answer(AnswerRecord(
+            anchor, question.id, speaker_id, stance, attribution, spans, self.cited_keys(node), self.env.docname, self.lineno
+        ))
         return [node]
+
+
+    def cited_keys(self, node: nodes.Element) -> tuple[str, ...]:
+        """The keys the answer's citations name, in order (sphinxcontrib-bibtex notes each citation)."""
+        ids = {xref["ids"][0] for xref in node.findall(addnodes.pending_xref) if xref.get("refdomain") == "cite"}
+        refs = self.env.get_domain("cite").citation_refs  # type: ignore[attr-defined]
+        keys = [target.key for ref in refs if ref.citation_ref_id in ids for target in ref.targets]
+        return tuple(dict.fromkeys(keys))
 
 
 class ExcerptDirective(PanelDirective):
@@ -187,7 +212,7 @@ class ExcerptDirective(PanelDirective):
         quote += nodes.container("", *translation, classes=["excerpt-translation"])
         if span:
             quote += nodes.paragraph(
-                "", "", nodes.Text(_("ASR transcript") + " "), transcript_ref(self.env, *span), classes=["excerpt-source"]
+                "", "", nodes.Text(_("ASR transcript") + " "), paragraphs_ref(self.env, *span), classes=["excerpt-source"]
             )
         return [quote]
 
@@ -257,24 +282,6 @@ class ChapterReferencesDirective(PanelDirective):
         return [panel_nodes.chapter_references(docname=self.env.docname)]
 
 
-class TranscriptDirective(PanelDirective):
-    """The whole transcript, one numbered paragraph each, each with an anchor ``transcript-pN``."""
-
-    def run(self) -> list[nodes.Node]:
-        self.env.note_dependency(str(sources.transcript_path(self.env)))
-        result: list[nodes.Node] = []
-        for number, text in enumerate(sources.transcript(self.env).paragraphs, start=1):
-            target = f"transcript-p{number}"
-            # an inline target, not ids on the paragraph: LaTeX writes labels only for targets
-            anchor = nodes.target("", "", ids=[target], names=[target])
-            self.state.document.note_explicit_target(anchor)
-            para = nodes.paragraph("", "", anchor, classes=["transcript-paragraph"])
-            para += nodes.inline("", f"¶{number} ", classes=["transcript-number"])
-            para += nodes.inline(text, text, classes=[ZH_CLASS])
-            result.append(para)
-        return result
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value(
         "panel_question_labels", {"moderator": "Q{number}", "audience": "A{number}"}, "env", types=[dict]
@@ -285,6 +292,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("speaker-profile", SpeakerProfileDirective)
     app.add_directive("stance-matrix", StanceMatrixDirective)
     app.add_directive("chapter-references", ChapterReferencesDirective)
-    app.add_directive("transcript", TranscriptDirective)
     app.add_directive("book-download", BookDownloadDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from sphinx.domains import Domain
 from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ class QuestionRecord(NamedTuple):
     id: str
     number: str  #: "1", "2", … for the moderator's questions, "A1", … for the audience's
     short: str
+    spans: tuple[tuple[int, int], ...]  #: where it is asked in the transcript
     docname: str
     lineno: int
 
@@ -36,15 +38,23 @@ class QuestionRecord(NamedTuple):
 
 
 class AnswerRecord(NamedTuple):
+    """One answer, as the stance matrix, the speaker pages, the turns check and the dataset see it."""
+
     anchor: str
     question: str
     speaker: str
     stance: str
     attribution: str  #: "named", "inferred" or "uncertain"
-    first: int  #: the transcript paragraphs it summarises
-    last: int
+    spans: tuple[tuple[int, int], ...]  #: the transcript paragraphs it summarises: (first, last) ranges
+    keys: tuple[str, ...]  #: the works it cites
     docname: str
     lineno: int
+
+    def paragraphs(self) -> list[int]:
+        return [n for first, last in self.spans for n in range(first, last + 1)]
+
+    def overlaps(self, first: int, last: int) -> bool:
+        return any(a <= last and b >= first for a, b in self.spans)
 
 
 def answer_anchor(question: str, speaker: str, turn: int) -> str:
@@ -55,7 +65,7 @@ def answer_anchor(question: str, speaker: str, turn: int) -> str:
 class PanelDomain(Domain):
     name = "panel"
     label = "Panel questions and answers"
-    data_version = 2
+    data_version = 3
     initial_data: dict[str, Any] = {
         "questions": {},
         "answers": [],
@@ -64,6 +74,10 @@ class PanelDomain(Domain):
         "bib_changed": set(),
         "pdfs": None,
         "pdfs_changed": False,
+        "turn_parts": {},  # docname -> [(part, lineno)]: the parts of the panel its {turns} show
+        "paragraph_docs": set(),  # the documents that carry the transcript paragraphs' anchors
+        "paragraph_links": {},  # docname -> {(first, last)}: the paragraph ranges it links to
+        "glossary_docs": set(),  # the documents that show the glossary
     }
 
     @property
@@ -86,10 +100,30 @@ class PanelDomain(Domain):
     def note_answer(self, record: AnswerRecord) -> None:
         self.answers.append(record)
 
+    def note_turn_part(self, docname: str, part: str, lineno: int) -> None:
+        self.data["turn_parts"].setdefault(docname, []).append((part, lineno))
+
+    def turn_parts(self) -> list[tuple[str, tuple[str, int]]]:
+        """(part, location) for every ``{turns}`` shown, in document order."""
+        return [(part, (doc, line)) for doc in sorted(self.data["turn_parts"]) for part, line in self.data["turn_parts"][doc]]
+
+    def note_paragraph_doc(self, docname: str) -> None:
+        self.data["paragraph_docs"].add(docname)
+
+    def note_paragraph_link(self, docname: str, first: int, last: int) -> None:
+        self.data["paragraph_links"].setdefault(docname, set()).add((first, last))
+
+    def linked_ranges(self) -> set[tuple[int, int]]:
+        return set().union(*self.data["paragraph_links"].values())
+
     def clear_doc(self, docname: str) -> None:
         self.questions.pop(docname, None)
         self.data["answers"] = [a for a in self.answers if a.docname != docname]
         self.collection_pages.discard(docname)
+        self.data["turn_parts"].pop(docname, None)
+        self.data["paragraph_docs"].discard(docname)
+        self.data["paragraph_links"].pop(docname, None)
+        self.data["glossary_docs"].discard(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         for docname, record in otherdata["questions"].items():
@@ -97,6 +131,28 @@ class PanelDomain(Domain):
                 self.questions[docname] = record
         self.answers.extend(a for a in otherdata["answers"] if a.docname in docnames)
         self.collection_pages.update(otherdata["collection_pages"] & set(docnames))
+        for key in ("paragraph_docs", "glossary_docs"):
+            self.data[key].update(otherdata[key] & set(docnames))
+        for key in ("turn_parts", "paragraph_links"):
+            self.data[key].update({doc: value for doc, value in otherdata[key].items() if doc in docnames})
+
+    def resolve_xref(
+        self, env: Any, fromdocname: str, builder: Any, typ: str, target: str, node: Any, contnode: Any
+    ) -> Any:
+        """``paragraphs`` references ("124-126") land on the transcript page's anchor for them;
+        ``glossary`` references on a glossary entry, or are plain text where no page shows the glossary."""
+        if typ == "glossary":
+            docs = sorted(self.data["glossary_docs"])
+            return make_refnode(builder, fromdocname, docs[0], target, contnode) if docs else contnode
+        if typ != "paragraphs" or not self.data["paragraph_docs"]:
+            return None
+        first, _, last = target.partition("-")
+        anchor = f"transcript-p{first}" if first == last else f"transcript-p{first}-{last}"
+        todoc = sorted(self.data["paragraph_docs"])[0]
+        return make_refnode(builder, fromdocname, todoc, anchor, contnode)
+
+    def resolve_any_xref(self, env: Any, fromdocname: str, builder: Any, target: str, node: Any, contnode: Any) -> list[Any]:
+        return []
 
     def ordered_questions(self) -> list[QuestionRecord]:
         return sorted(self.questions.values(), key=lambda q: q.sort_key)

@@ -12,6 +12,14 @@ class answer(nodes.General, nodes.Element):
     """One panelist's answer to one question; carries ``speaker``, ``question``, ``attribution``."""
 
 
+class turn(nodes.General, nodes.Element):
+    """One speaker turn of the transcript; carries ``speaker``, ``attribution``, ``paragraphs``."""
+
+
+class turn_links(nodes.Inline, nodes.Element):
+    """Stands in for a turn's links to the answers that summarise it (``speaker``, ``part``, ``first``, ``last``)."""
+
+
 class permalink(nodes.Inline, nodes.Element):
     """The visible ¶ link beside an answer (HTML only: a printed page has no use for it)."""
 
@@ -54,6 +62,19 @@ def depart_answer_latex(self, node: answer) -> None:
     self.body.append("\n\\par\\medskip\n")
 
 
+def visit_turn_html(self, node: turn) -> None:
+    attributes = {
+        "data-speaker": node["speaker"],
+        "data-attribution": node["attribution"],
+        "data-paragraphs": node["paragraphs"],
+    }
+    self.body.append(self.starttag(node, "section", CLASS="panel-turn", **attributes))
+
+
+def depart_turn_html(self, node: turn) -> None:
+    self.body.append("</section>\n")
+
+
 def visit_permalink_html(self, node: permalink) -> None:
     title = self.attval(node["title"])
     self.body.append(f'<a class="headerlink" href="#{node["refid"]}" title="{title}">¶</a>')
@@ -81,6 +102,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
         man=(visit_passthrough, depart_passthrough),
         texinfo=(visit_passthrough, depart_passthrough),
     )
+    app.add_node(
+        turn,
+        html=(visit_turn_html, depart_turn_html),
+        latex=(visit_answer_latex, depart_answer_latex),
+        text=(visit_passthrough, depart_passthrough),
+        man=(visit_passthrough, depart_passthrough),
+        texinfo=(visit_passthrough, depart_passthrough),
+    )
+    app.add_node(turn_links)
     app.add_node(
         permalink,
         html=(visit_permalink_html, None),

@@ -37,17 +37,25 @@ def parse_range(value: str) -> tuple[int, int]:
     return first, last
 
 
+def parse_spans(value: str) -> tuple[tuple[int, int], ...]:
+    """``"41-50, 53-56"`` -> ((41, 50), (53, 56)): ranges in order, not overlapping."""
+    spans = tuple(parse_range(part) for part in (value or "").split(","))
+    for (_, last), (first, _) in zip(spans, spans[1:]):
+        if first <= last:
+            raise ValueError(f"paragraph ranges {value!r} overlap or are out of order")
+    return spans
+
+
 @dataclass(frozen=True)
 class Transcript:
-    title: str
     paragraphs: tuple[str, ...]
 
     @classmethod
-    def load(cls, path: Path) -> "Transcript":
+    def load(cls, path: Path) -> Transcript:
+        """The paragraphs of the file at *path*, after its ``# title`` line if it has one."""
         lines = path.read_text(encoding="utf-8").splitlines()
-        title = lines[0].lstrip("# ").strip() if lines and lines[0].startswith("#") else ""
-        body = lines[1:] if title else lines
-        return cls(title, tuple(line.strip() for line in body if line.strip()))
+        body = lines[1:] if lines and lines[0].startswith("#") else lines
+        return cls(tuple(line.strip() for line in body if line.strip()))
 
     def check_range(self, first: int, last: int) -> None:
         if last > len(self.paragraphs):

@@ -43,12 +43,18 @@ class Turn:
     pieces: tuple[tuple[int, str], ...]
     #: the turn's HTML id: ``turn-124`` for the first turn that starts in ¶124, ``turn-124b`` for the second
     anchor: str
+    #: where in its first paragraph the turn starts
+    offset: int
     path: Path
     lineno: int
 
     @property
     def location(self) -> str:
         return f"{self.path}:{self.lineno}"
+
+    def paragraph_starts(self, number: int) -> bool:
+        """Whether paragraph *number* begins inside this turn."""
+        return self.first <= number <= self.last and (number > self.first or self.offset == 0)
 
     @property
     def paragraphs(self) -> str:
@@ -112,7 +118,7 @@ def _raw_turns(path: Path, speakers: Iterable[str]) -> tuple[str, list[tuple[Loc
     return str(data["part"]), result
 
 
-def load(
+def load_turns(
     paths: Sequence[Path],
     transcript: Transcript,
     speakers: dict[str, str],
@@ -175,7 +181,7 @@ def load(
             raise DataError(path, entry.line, f"an {identification} turn needs a reason")
         nth = per_paragraph[begin[0]] = per_paragraph.get(begin[0], 0) + 1
         anchor = f"turn-{begin[0] + 1}" + ("" if nth == 1 else "abcdefghijklmnopqrstuvwxyz"[nth - 1])
-        turn = Turn(part=part, pieces=pieces, anchor=anchor, path=path, lineno=entry.line, **fields)  # type: ignore[arg-type]
+        turn = Turn(part=part, pieces=pieces, anchor=anchor, offset=begin[1], path=path, lineno=entry.line, **fields)  # type: ignore[arg-type]
         for asr, _ in turn.corrections:
             if asr not in turn.zh:
                 raise DataError(path, entry.line_of("corrections"), f"the turn's text has no {asr!r} to correct")
@@ -205,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     transcript, registry, *files = args
     speakers = {s.id: s.identification for s in load_speakers(Path(registry)).values()}
     try:
-        turns = load([Path(f) for f in files], Transcript.load(Path(transcript)), speakers, whole=whole, until=until)
+        turns = load_turns([Path(f) for f in files], Transcript.load(Path(transcript)), speakers, whole=whole, until=until)
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1

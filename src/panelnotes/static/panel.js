@@ -39,19 +39,44 @@
     });
   }
 
+  function copyOnClick(link, label) {
+    link.addEventListener("click", function () {
+      var url = link.href; // absolute: the page's address plus the anchor
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(url).then(function () {
+          link.classList.add("copied");
+          link.setAttribute("aria-label", label);
+          setTimeout(function () { link.classList.remove("copied"); }, 1500);
+        }, function () { /* copying refused: the address bar still shows the link */ });
+      }
+    });
+  }
+
   function setUpPermalinks() {
     document.querySelectorAll(".panel-answer > .panel-answer-speaker > a.headerlink").forEach(function (link) {
-      link.addEventListener("click", function () {
-        var url = link.href; // absolute: the page's address plus the answer's anchor
-        if (navigator.clipboard && window.isSecureContext) {
-          navigator.clipboard.writeText(url).then(function () {
-            link.classList.add("copied");
-            link.setAttribute("aria-label", "Link to this answer copied");
-            setTimeout(function () { link.classList.remove("copied"); }, 1500);
-          }, function () { /* copying refused: the address bar still shows the link */ });
-        }
-      });
+      copyOnClick(link, "Link to this answer copied");
     });
+    document.querySelectorAll("a.transcript-number").forEach(function (link) {
+      copyOnClick(link, "Link to this paragraph copied");
+    });
+  }
+
+  // #transcript-p124-126: highlight paragraphs 124 to 126 (without this script, the page scrolls to
+  // the range's first paragraph, for the ranges the notes link to, and highlights that one).
+  function highlightRange() {
+    var match = /^#transcript-p(\d+)(?:-(\d+))?$/.exec(window.location.hash);
+    document.querySelectorAll(".panel-highlight").forEach(function (p) { p.classList.remove("panel-highlight"); });
+    if (!match) { return; }
+    var first = +match[1], last = +(match[2] || match[1]);
+    var start = null;
+    document.querySelectorAll(".transcript-paragraph").forEach(function (p) {
+      var number = +((/(?:^| )para-(\d+)/.exec(p.className) || [0, 0])[1]);
+      if (number >= first && number <= last) {
+        p.classList.add("panel-highlight");
+        if (start === null) { start = p; }
+      }
+    });
+    if (start && !document.getElementById(window.location.hash.slice(1))) { start.scrollIntoView(); }
   }
 
   function setUpCopyButtons() {
@@ -77,6 +102,8 @@
     setUpTooltips();
     setUpPermalinks();
     setUpCopyButtons();
+    highlightRange();
+    window.addEventListener("hashchange", highlightRange);
   }
 
   // The page may load this script after it has been parsed (see docs/_templates/layout.html).

@@ -1,0 +1,150 @@
+"""The glossary (``_data/glossary.yaml``): what the speech recognizer misheard, and the field's terms
+as the panel used them, each with the paragraphs it occurs in. ``{panel-glossary}`` shows it; the
+transcript's turns link each misheard form to its entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+
+from . import sources
+from .datafiles import DataError, Located, load_yaml
+from .directives import PanelDirective, paragraphs_ref
+from .messages import _
+from .roles import ZH_CLASS
+from .transcript import Transcript
+
+CERTAINTIES = ("certain", "probable", "unresolved")
+
+
+@dataclass(frozen=True)
+class Misheard:
+    forms: tuple[str, ...]
+    meaning: str
+    en: str
+    certainty: str
+    note: str | None
+
+    @property
+    def anchor(self) -> str:
+        return "asr-" + self.forms[0].replace(" ", "-")
+
+
+@dataclass(frozen=True)
+class Term:
+    zh: str
+    en: str
+
+    @property
+    def anchor(self) -> str:
+        return "term-" + self.zh
+
+
+@dataclass(frozen=True)
+class Glossary:
+    misheard: tuple[Misheard, ...]
+    terms: tuple[Term, ...]
+
+
+def load_glossary(path: Path, transcript: Transcript) -> Glossary:
+    """Parse and check the glossary: every form and term must occur in the transcript."""
+    data = load_yaml(path)
+    if not isinstance(data, Located) or set(data) - {"misheard", "terms"}:
+        raise DataError(path, 1, "the glossary is a mapping with 'misheard' and 'terms'")
+    text = "".join(transcript.paragraphs)
+
+    def check(entry: Located, key: str, value: str) -> None:
+        if value not in text:
+            raise DataError(path, entry.line_of(key), f"{value!r} does not occur in the transcript")
+
+    misheard = []
+    for entry in data.get("misheard") or []:
+        missing = {"forms", "meaning", "en", "certainty"} - set(entry)
+        if missing:
+            raise DataError(path, entry.line, f"a misheard entry lacks {sorted(missing)[0]!r}")
+        if entry["certainty"] not in CERTAINTIES:
+            raise DataError(path, entry.line_of("certainty"), f"certainty must be one of {', '.join(CERTAINTIES)}")
+        for form in entry["forms"]:
+            check(entry, "forms", str(form))
+        misheard.append(Misheard(tuple(map(str, entry["forms"])), str(entry["meaning"]), str(entry["en"]),
+                                 entry["certainty"], entry.get("note")))
+    terms = []
+    for entry in data.get("terms") or []:
+        if set(entry) != {"zh", "en"}:
+            raise DataError(path, entry.line, "a term has exactly 'zh' and 'en'")
+        check(entry, "zh", entry["zh"])
+        terms.append(Term(entry["zh"], entry["en"]))
+    return Glossary(tuple(misheard), tuple(terms))
+
+
+def occurrences(transcript: Transcript, text: str) -> list[int]:
+    return [number for number, paragraph in enumerate(transcript.paragraphs, start=1) if text in paragraph]
+
+
+class GlossaryDirective(PanelDirective):
+    """``{panel-glossary}``: both lists, each entry with links to the paragraphs it occurs in."""
+
+    def run(self) -> list[nodes.Node]:
+        glossary = sources.glossary(self.env)
+        if Path(self.config.panel_glossary).is_file():
+            self.env.note_dependency(self.config.panel_glossary)
+        self.domain.data["glossary_docs"].add(self.env.docname)
+        transcript = sources.transcript(self.env)
+        misheard = nodes.definition_list(classes=["panel-glossary"])
+        for item in glossary.misheard:
+            term = nodes.term("", "", ids=[item.anchor])
+            for index, form in enumerate(item.forms):
+                term += [nodes.Text(" / ")] if index else []
+                term += nodes.inline("", form, classes=[ZH_CLASS] if _has_han(form) else [])
+            meaning = nodes.paragraph("", "")
+            meaning += nodes.inline("", item.meaning, classes=[ZH_CLASS] if _has_han(item.meaning) else [])
+            meaning += nodes.Text(f" — {item.en}")
+            if item.certainty != "certain":
+                meaning += nodes.inline("", f" ({_(item.certainty)})", classes=["panel-badge"])
+            definition = nodes.definition("", meaning)
+            if item.note:
+                definition += nodes.paragraph("", item.note)
+            definition += self._where(transcript, item.forms)
+            misheard += nodes.definition_list_item("", term, definition)
+        terms = nodes.definition_list(classes=["panel-glossary"])
+        for entry in glossary.terms:
+            term = nodes.term("", "", nodes.inline("", entry.zh, classes=[ZH_CLASS]), ids=[entry.anchor])
+            terms += nodes.definition_list_item("", term, nodes.definition("", nodes.paragraph("", entry.en), self._where(transcript, (entry.zh,))))
+        return [self._section("misheard", _("Misheard words"), misheard), self._section("terms", _("The panel's terms"), terms)]
+
+    def _where(self, transcript: Transcript, texts: tuple[str, ...]) -> nodes.paragraph:
+        found = sorted({n for text in texts for n in occurrences(transcript, text)})
+        para = nodes.paragraph("", _("Occurs in") + " ", classes=["glossary-occurrences"])
+        for index, number in enumerate(found):
+            para += [nodes.Text(", ")] if index else []
+            para += paragraphs_ref(self.env, number, number)
+        return para
+
+    def _section(self, section_id: str, title: str, body: nodes.Node) -> nodes.section:
+        section = nodes.section(ids=[section_id], names=[section_id])
+        section += nodes.title(title, title)
+        section += body
+        self.set_source_info(section)
+        return section
+
+
+def _has_han(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
+def misheard_ref(form_anchor: str, contnode: nodes.Node) -> addnodes.pending_xref:
+    """A link from a misheard form in the transcript to its glossary entry."""
+    xref = addnodes.pending_xref("", refdomain="panel", reftype="glossary", reftarget=form_anchor)
+    xref += contnode
+    return xref
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("panel_glossary", "_data/glossary.yaml", "env", types=[str])
+    app.add_directive("panel-glossary", GlossaryDirective)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

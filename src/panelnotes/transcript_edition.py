@@ -1,0 +1,230 @@
+"""The transcript as a reading edition: every turn with its speaker, its identification mark, the
+Chinese as spoken (ASR errors and all, our corrections in brackets) and an English translation,
+linked both ways with the answers that summarise it.
+
+A page shows one part of the panel with ``{turns} <part>`` under a heading the page writes itself
+(so headings are in the page's contents and translatable). Links to paragraphs (``panel:paragraphs`` references,
+from answers and excerpts) land on ``#transcript-pN`` or, for a range, ``#transcript-pN-M``; the
+page carries an anchor for every range that is linked. Every build checks turns against answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
+
+from . import nodes as panel_nodes
+from . import sources
+from .directives import PanelDirective, attribution_badge, paragraph_anchor, question_label, speaker_link
+from .domain import AnswerRecord, PanelDomain
+from .glossary import misheard_ref
+from .messages import _
+from .roles import ZH_CLASS
+from .turns import AUDIENCE, UNIDENTIFIED, Turn
+
+logger = logging.getLogger(__name__)
+
+
+def _annotated(text: str, corrections: dict[str, str], glossary: dict[str, str]) -> list[nodes.Node]:
+    """*text* as spoken: a misheard form links to its glossary entry, and a corrected one is
+    followed by ``[correction]`` in its own style, announced as a correction to screen readers."""
+    result: list[nodes.Node] = []
+    marked = [form for form in {*corrections, *glossary} if form]
+    rest = text
+    while rest:
+        hits = [(rest.find(form), -len(form), form) for form in marked if form in rest]
+        if not hits:
+            result.append(nodes.Text(rest))
+            break
+        at, _length, form = min(hits)
+        if at:
+            result.append(nodes.Text(rest[:at]))
+        spoken: nodes.Node = nodes.Text(form)
+        if form in glossary:
+            spoken = misheard_ref(glossary[form], spoken)
+        result.append(spoken)
+        if form in corrections:
+            mark = nodes.inline("", "", classes=["panel-correction"])
+            mark += nodes.inline("", _("correction:") + " ", classes=["visually-hidden"])
+            mark += nodes.Text(f"[{corrections[form]}]")
+            result.append(mark)
+        rest = rest[at + len(form) :]
+    return result
+
+
+def speaker_label(env: BuildEnvironment, turn: Turn, location: str) -> nodes.Node:
+    if turn.speaker == AUDIENCE:
+        return nodes.inline("", _("Audience member"), classes=["panel-speaker"])
+    if turn.speaker == UNIDENTIFIED:
+        return nodes.inline("", _("Unidentified speaker"), classes=["panel-speaker"])
+    return speaker_link(env, turn.speaker, location)
+
+
+class TurnsDirective(PanelDirective):
+    """``{turns} part``: the turns of one part of the panel (a question id, opening or closing)."""
+
+    required_arguments = 1
+
+    def paragraph_target(self, anchor: str) -> nodes.target:
+        """The anchor of one paragraph, also a label ``{ref}`` can link to. An inline target, not
+        ids on the paragraph: LaTeX writes labels only for targets."""
+        target = nodes.target("", "", ids=[anchor], names=[anchor])
+        self.state.document.note_explicit_target(target)
+        return target
+
+    def run(self) -> list[nodes.Node]:
+        part = self.arguments[0]
+        for path in (sources.transcript_path(self.env), sources.speakers_path(self.env), *sources.turns_paths(self.env)):
+            self.env.note_dependency(str(path))
+        turns = [t for t in sources.turns(self.env) if t.part == part]
+        if not turns:
+            self.warn(f"no turns belong to the part {part!r}", "unknown_part")
+            return []
+        self.domain.note_turn_part(self.env.docname, part, self.lineno)
+        return [self.turn_node(turn) for turn in turns]
+
+    def turn_node(self, turn: Turn) -> nodes.Element:
+        node = panel_nodes.turn(
+            ids=[turn.anchor], speaker=turn.speaker, attribution=turn.identification, paragraphs=turn.paragraphs
+        )
+        header = nodes.paragraph("", "", classes=["turn-header"])
+        header += nodes.strong("", "", speaker_label(self.env, turn, turn.location))
+        badge = attribution_badge(turn.identification)
+        if badge:
+            header += [nodes.Text(" "), nodes.inline("", badge, classes=["panel-badge", f"attribution-{turn.identification}"])]
+        header += nodes.inline("", " ¶" + turn.paragraphs.replace("-", "–"), classes=["turn-range"])
+        header += panel_nodes.turn_links(speaker=turn.speaker, part=turn.part, first=turn.first, last=turn.last)
+        node += header
+        glossary_forms = {form: item.anchor for item in sources.glossary(self.env).misheard for form in item.forms}
+        original = nodes.container(classes=["turn-zh", ZH_CLASS])
+        for number, text in turn.pieces:
+            para = nodes.paragraph("", "", classes=["transcript-paragraph", f"para-{number}"])
+            if turn.paragraph_starts(number):
+                anchor = paragraph_anchor(number, number)
+                para += self.paragraph_target(anchor)
+                para += nodes.reference("", f"¶{number}", refid=anchor, classes=["transcript-number"])
+                para += nodes.Text(" ")
+            para += _annotated(text, dict(turn.corrections), glossary_forms)
+            original += para
+        node += original
+        node += nodes.container("", nodes.paragraph("", turn.en), classes=["turn-en", "language-en"])
+        if turn.reason:
+            why = nodes.paragraph("", "", classes=["turn-reason", "language-en"])
+            why += nodes.emphasis("", _("Why this speaker:") + " ")
+            why += nodes.Text(turn.reason)
+            node += why
+        if turn.unsummarised:
+            note = nodes.paragraph("", "", classes=["turn-reason", "language-en"])
+            note += nodes.emphasis("", _("Not summarised in the chapters:") + " ")
+            note += nodes.Text(turn.unsummarised)
+            node += note
+        self.domain.note_paragraph_doc(self.env.docname)
+        return node
+
+
+def _answers_for(domain: PanelDomain, speaker: str, first: int, last: int) -> list[AnswerRecord]:
+    return [a for a in domain.ordered_answers() if a.speaker == speaker and a.overlaps(first, last)]
+
+
+def _turn_links(app: Sphinx, fromdocname: str, node: panel_nodes.turn_links) -> list[nodes.Node]:
+    """"summarised in Q5" links to the answers that cover a turn, or "asks Q5" for the turn that
+    asks a question."""
+    domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
+    questions = {q.id: q for q in domain.questions.values()}
+    links: list[nodes.Node] = []
+    for answer in _answers_for(domain, node["speaker"], node["first"], node["last"]):
+        label = question_label(app.config, questions[answer.question])
+        links.append(make_refnode(app.builder, fromdocname, answer.docname, answer.anchor,
+                                  nodes.Text(_("answer in %s") % label)))
+    question = questions.get(node["part"])
+    if not links and question is not None and node["speaker"] in _moderators(app) | {AUDIENCE}:
+        links.append(make_refnode(app.builder, fromdocname, question.docname, question.id,
+                                  nodes.Text(_("chapter %s") % question_label(app.config, question))))
+    result: list[nodes.Node] = []
+    for index, link in enumerate(links):
+        result += [nodes.Text(" · " if index else " → "), link]
+    return result
+
+
+def _moderators(app: Sphinx) -> set[str]:
+    return {s.id for s in sources.speakers(app.env).values() if s.role == "moderator"}
+
+
+def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fill in each turn's links, and add the anchors for every linked paragraph range."""
+    for node in list(doctree.findall(panel_nodes.turn_links)):
+        wrapper = nodes.inline("", "", classes=["turn-links"])
+        wrapper += _turn_links(app, docname, node)
+        node.replace_self(wrapper)
+    domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
+    if docname not in domain.data["paragraph_docs"]:
+        return
+    # a range's anchor goes into the last turn that touches its first paragraph: where a speaker
+    # takes over in mid-paragraph, that is the turn an answer or excerpt starting there quotes
+    pieces: dict[int, nodes.paragraph] = {}
+    for para in doctree.findall(nodes.paragraph):
+        numbers = [c[5:] for c in para["classes"] if c.startswith("para-") and c[5:].isdigit()]
+        if numbers:
+            pieces[int(numbers[0])] = para
+    for first, last in sorted(domain.linked_ranges()):
+        if last > first and first in pieces:
+            pieces[first].insert(0, nodes.target("", "", ids=[paragraph_anchor(first, last)]))
+
+
+def check_turns_against_answers(app: Sphinx, env: BuildEnvironment) -> None:
+    """Turns and answers never disagree: each answer's paragraphs lie in turns of its speaker with
+    the same identification; each panelist turn is summarised by an answer or says why not; every
+    part of the panel is shown once, in order."""
+    turns = sources.turns(env)
+    if not turns:
+        return
+    domain: PanelDomain = env.get_domain("panel")  # type: ignore[assignment]
+    registry = sources.speakers(env)
+    # an answer with an unknown speaker or a bad range has had its warning: do not add its consequences
+    faulty = {a.question for a in domain.answers if a.speaker not in registry or not a.spans}
+    for answer in domain.ordered_answers():
+        if answer.question in faulty:
+            continue
+        location = (answer.docname, answer.lineno)
+        for number in answer.paragraphs():
+            here = [t for t in turns if t.first <= number <= t.last and t.speaker == answer.speaker]
+            if not here:
+                _warn(f"the answer by {answer.speaker!r} covers ¶{number}, where the turns give {answer.speaker!r} no turn", location)
+                break
+            marks = {t.identification for t in here}
+            if answer.attribution not in marks:
+                _warn(f"the answer by {answer.speaker!r} is {answer.attribution}, its turn at {here[0].location} is "
+                      f"{here[0].identification}", location)
+                break
+    panelists = {s.id for s in registry.values() if s.role == "panelist"}
+    for turn in turns:
+        if turn.speaker not in panelists or turn.part in faulty:
+            continue
+        summarised = bool(_answers_for(domain, turn.speaker, turn.first, turn.last))
+        if not summarised and not turn.unsummarised:
+            _warn(f"no answer summarises this turn of {turn.speaker!r} (¶{turn.paragraphs}): add one, or say why in 'unsummarised'",
+                  turn.location)
+        elif summarised and turn.unsummarised:
+            _warn(f"this turn of {turn.speaker!r} says it is unsummarised, but an answer covers ¶{turn.paragraphs}", turn.location)
+    shown = domain.turn_parts()
+    expected = list(dict.fromkeys(t.part for t in turns))
+    if shown and [part for part, _ in shown] != expected:
+        missing = [p for p in expected if p not in {part for part, _ in shown}]
+        where = shown[0][1]
+        _warn(f"the turns pages must show every part once, in order; missing or out of order: {missing or 'order'}", where)
+
+
+def _warn(message: str, location: Any) -> None:
+    logger.warning(message, location=location, type="panel", subtype="turns")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("turns", TurnsDirective)
+    app.connect("doctree-resolved", doctree_resolved)
+    app.connect("env-check-consistency", check_turns_against_answers)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
