@@ -84,25 +84,15 @@ def test_key_works_are_cited_where_invoked(site):
             assert re.search(r"\{cite:[a-z]+\}`[^`]*\b" + key + r"\b", source), (key, chapter)
 
 
-def _han_runs_outside_zh(page: BeautifulSoup) -> list[str]:
-    """Text of the page's body with Han characters that no lang="zh-Hans" element encloses."""
-    runs = []
-    for text in page.body.find_all(string=re.compile(r"[\u4e00-\u9fff]")):
-        if text.find_parent(attrs={"lang": "zh-Hans"}) is None and text.find_parent(["script", "style"]) is None:
-            runs.append(str(text))
-    return runs
-
-
-def test_chinese_is_verbatim_and_marked(site):
-    """Every Chinese passage on every page carries lang="zh-Hans", and every excerpt is verbatim
-    from the transcript paragraphs it names (by the build's own rule, ``Transcript.contains``)."""
+def test_every_excerpt_is_verbatim(site):
+    """Every excerpt on the site is verbatim from the transcript paragraphs it names, by the
+    build's own rule (``Transcript.contains``); that Chinese is language-marked is a house-style test."""
     transcript = Transcript.load(REPO / "docs" / "_data" / "transcript-asr-zh.txt")
     excerpts = 0
     for path in site.rglob("*.html"):
         if "_static" in path.parts:
             continue
         page = soup(path)
-        assert _han_runs_outside_zh(page) == [], path.relative_to(site)
         for quote in page.select("blockquote.panel-excerpt"):
             original = quote.select_one("p.excerpt-original").get_text()
             first, last = parse_range(quote.select_one(".excerpt-source a").get_text().lstrip("¶"))

@@ -56,11 +56,11 @@ FAULTS = {
     ),
     "turn by an unknown speaker": (
         "_data/turns/02-unify.yaml", "  - speaker: ada", "  - speaker: adda",
-        r"{src}/_data/turns/02-unify\.yaml:10: ERROR: unknown speaker 'adda' \(not in the registry, nor audience or unidentified\)",
+        r"{src}/_data/turns/02-unify\.yaml:9: ERROR: unknown speaker 'adda' \(not in the registry, nor audience or unidentified\)",
     ),
     "turn start not in its paragraph": (
         "_data/turns/02-unify.yaml", '"我觉得一定会统一"', '"我觉得一定不会统一"',
-        r"{src}/_data/turns/02-unify\.yaml:12: ERROR: ¶5 has no '我觉得一定不会统一' after the previous turn's start",
+        r"{src}/_data/turns/02-unify\.yaml:11: ERROR: ¶5 has no '我觉得一定不会统一' after the previous turn's start",
     ),
     "turn with a wrong range": (
         "_data/turns/02-unify.yaml", 'paragraphs: "4"', 'paragraphs: "4-5"',

@@ -16,7 +16,7 @@ from . import sources
 from .datafiles import DataError, Located, load_yaml
 from .directives import PanelDirective, paragraphs_ref
 from .messages import _
-from .roles import ZH_CLASS
+from .roles import ZH_CLASS, mark_chinese
 from .transcript import Transcript
 
 CERTAINTIES = ("certain", "probable", "unresolved")
@@ -100,21 +100,20 @@ class GlossaryDirective(PanelDirective):
             term = nodes.term("", "", ids=[item.anchor])
             for index, form in enumerate(item.forms):
                 term += [nodes.Text(" / ")] if index else []
-                term += nodes.inline("", form, classes=[ZH_CLASS] if _has_han(form) else [])
-            meaning = nodes.paragraph("", "")
-            meaning += nodes.inline("", item.meaning, classes=[ZH_CLASS] if _has_han(item.meaning) else [])
-            meaning += nodes.Text(f" — {item.en}")
+                term += mark_chinese(form)
+            meaning = nodes.paragraph("", "", *mark_chinese(f"{item.meaning} — {item.en}"))
             if item.certainty != "certain":
-                meaning += nodes.inline("", f" ({_(item.certainty)})", classes=["panel-badge"])
+                meaning += nodes.inline("", _(item.certainty), classes=["panel-badge"])
             definition = nodes.definition("", meaning)
             if item.note:
-                definition += nodes.paragraph("", item.note)
+                definition += nodes.paragraph("", "", *mark_chinese(item.note))
             definition += self._where(transcript, item.forms)
             misheard += nodes.definition_list_item("", term, definition)
         terms = nodes.definition_list(classes=["panel-glossary"])
         for entry in glossary.terms:
             term = nodes.term("", "", nodes.inline("", entry.zh, classes=[ZH_CLASS]), ids=[entry.anchor])
-            terms += nodes.definition_list_item("", term, nodes.definition("", nodes.paragraph("", entry.en), self._where(transcript, (entry.zh,))))
+            meaning = nodes.paragraph("", "", *mark_chinese(entry.en))
+            terms += nodes.definition_list_item("", term, nodes.definition("", meaning, self._where(transcript, (entry.zh,))))
         return [self._section("misheard", _("Misheard words"), misheard), self._section("terms", _("The panel's terms"), terms)]
 
     def _where(self, transcript: Transcript, texts: tuple[str, ...]) -> nodes.paragraph:
@@ -131,10 +130,6 @@ class GlossaryDirective(PanelDirective):
         section += body
         self.set_source_info(section)
         return section
-
-
-def _has_han(text: str) -> bool:
-    return any("\u4e00" <= char <= "\u9fff" for char in text)
 
 
 def misheard_ref(form_anchor: str, contnode: nodes.Node) -> addnodes.pending_xref:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docutils import nodes
@@ -18,6 +19,23 @@ from .transcript import MIN_QUOTE_HAN, han_only
 logger = logging.getLogger(__name__)
 
 ZH_CLASS = "language-zh-Hans"  # docutils turns a language-* class into the lang attribute
+# a run of Chinese: Han characters and the punctuation between them
+CHINESE_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?:[\u3000-\u303f\uff00-\uffef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])?")
+
+
+def mark_chinese(text: str) -> list[nodes.Node]:
+    """*text* with each run of Chinese in an element marked ``lang="zh-Hans"`` (for screen readers
+    and font choice), for prose generated from data, which no ``{zh}`` role marks."""
+    result: list[nodes.Node] = []
+    at = 0
+    for match in CHINESE_RUN.finditer(text):
+        if match.start() > at:
+            result.append(nodes.Text(text[at : match.start()]))
+        result.append(nodes.inline("", match.group(), classes=[ZH_CLASS]))
+        at = match.end()
+    if at < len(text):
+        result.append(nodes.Text(text[at:]))
+    return result
 
 
 class ChineseRole(SphinxRole):

@@ -24,7 +24,7 @@ from .directives import PanelDirective, attribution_badge, paragraph_anchor, que
 from .domain import AnswerRecord, PanelDomain
 from .glossary import misheard_ref
 from .messages import _
-from .roles import ZH_CLASS
+from .roles import ZH_CLASS, mark_chinese
 from .turns import AUDIENCE, UNIDENTIFIED, Turn
 
 logger = logging.getLogger(__name__)
@@ -112,17 +112,11 @@ class TurnsDirective(PanelDirective):
             para += _annotated(text, dict(turn.corrections), glossary_forms)
             original += para
         node += original
-        node += nodes.container("", nodes.paragraph("", turn.en), classes=["turn-en", "language-en"])
-        if turn.reason:
-            why = nodes.paragraph("", "", classes=["turn-reason", "language-en"])
-            why += nodes.emphasis("", _("Why this speaker:") + " ")
-            why += nodes.Text(turn.reason)
-            node += why
-        if turn.unsummarised:
-            note = nodes.paragraph("", "", classes=["turn-reason", "language-en"])
-            note += nodes.emphasis("", _("Not summarised in the chapters:") + " ")
-            note += nodes.Text(turn.unsummarised)
-            node += note
+        node += nodes.container("", nodes.paragraph("", "", *mark_chinese(turn.en)), classes=["turn-en", "language-en"])
+        for label, text in ((_("Why this speaker:"), turn.reason), (_("Not summarised in the chapters:"), turn.unsummarised)):
+            if text:
+                node += nodes.paragraph("", "", nodes.emphasis("", label + " "), *mark_chinese(text),
+                                        classes=["turn-reason", "language-en"])
         self.domain.note_paragraph_doc(self.env.docname)
         return node
 
