@@ -30,7 +30,7 @@ TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-fonts-re
 # Everything the tests drive besides Python: TeX for the PDFs, a browser, epubcheck, Node.js
 TEST_PACKAGES := $(TEX_PACKAGES) chromium epubcheck
 
-.PHONY: help deps html test serve pdf handouts epub site tex-deps test-deps latex print-tex-packages linkcheck clean bench lock
+.PHONY: help deps html test test-fast lint serve pdf handouts epub site tex-deps test-deps latex print-tex-packages linkcheck clean bench lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,8 +53,16 @@ deps: $(STAMP) $(TOOLS_STAMP) ## Create .venv and install the pinned dependencie
 html: $(STAMP) ## Build the site into docs/_build/html (strict)
 	$(call sphinx,html)
 
-test: test-deps $(STAMP) $(TOOLS_STAMP) ## Run the test suite (installs its Debian packages when run as root)
+test: test-deps $(STAMP) $(TOOLS_STAMP) lint ## Run the linters and the whole test suite (installs its Debian packages when run as root)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## The extension and content tests: no browser, no TeX, no Java (about a minute)
+	$(BIN)/python -m pytest -m "not browser and not tex and not epub"
+
+lint: $(STAMP) ## ruff (lint and format) on the code, mypy --strict on the extension
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
+	$(BIN)/mypy
 
 pdf: tex-deps latex ## Build the whole book as a PDF (docs/_build/downloads/pdf/panel-notes.pdf)
 	$(MAKE) -C $(LATEXDIR) LATEXMKOPTS="$(LATEXMKOPTS)" panel-notes.pdf

@@ -34,9 +34,24 @@ def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str,
     env["NOTES_DOWNLOADS_DIR"] = "/nonexistent/panel-notes-downloads"
     env.update(env_vars)
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", builder, "-q", *STRICT, *extra,
-         "-d", str(outdir.parent / f"{outdir.name}.doctrees"), str(srcdir), str(outdir)],
-        capture_output=True, text=True, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            builder,
+            "-q",
+            *STRICT,
+            *extra,
+            "-d",
+            str(outdir.parent / f"{outdir.name}.doctrees"),
+            str(srcdir),
+            str(outdir),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     return Build(proc.returncode, (proc.stdout + proc.stderr).replace(OPENGRAPH_NOTICE, ""), outdir)
 

@@ -17,6 +17,18 @@ BASE_URL = "https://notes.example.org/panel/"
 REPOSITORY_URL = "https://github.com/example/panel-notes"
 
 
+# Markers by what a test needs beyond Python, so `make test-fast` can leave those out
+NEEDS_TEX = {"latex", "published_site", "book_text"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name == "test_browser.py":
+            item.add_marker("browser")
+        if NEEDS_TEX & set(getattr(item, "fixturenames", ())):
+            item.add_marker("tex")
+
+
 @pytest.fixture(scope="session")
 def rootdir() -> Path:
     return Path(__file__).parent / "roots"
@@ -36,8 +48,11 @@ def latex(tmp_path_factory) -> Path:
     """The LaTeX output and every PDF made from it."""
     build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex"), "latex")
     assert build.returncode == 0 and build.output.strip() == "", build.output
-    make = subprocess.run(["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", "all-pdf"],
-                          capture_output=True, text=True)
+    make = subprocess.run(
+        ["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", "all-pdf"],
+        capture_output=True,
+        text=True,
+    )
     assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
     return build.outdir
 
@@ -49,7 +64,12 @@ def published_site(tmp_path_factory, latex) -> Path:
     (downloads / "pdf").mkdir()
     for pdf in latex.glob("*.pdf"):
         shutil.copy(pdf, downloads / "pdf")
-    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("published"), NOTES_BASE_URL=BASE_URL,
-                         NOTES_REPOSITORY_URL=REPOSITORY_URL, NOTES_DOWNLOADS_DIR=str(downloads))
+    build = sphinx_build(
+        REPO / "docs",
+        tmp_path_factory.mktemp("published"),
+        NOTES_BASE_URL=BASE_URL,
+        NOTES_REPOSITORY_URL=REPOSITORY_URL,
+        NOTES_DOWNLOADS_DIR=str(downloads),
+    )
     assert build.returncode == 0 and build.output.strip() == "", build.output
     return build.outdir

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +26,9 @@ def test_every_source_page_is_built_and_in_the_toctree(site):
     for docname in sources:
         assert (site / f"{docname}.html").is_file(), docname
     nav = soup(site / "index.html").find("nav", class_="bd-links")
-    linked = {a["href"].removesuffix(".html") for a in nav.find_all("a", href=True) if not a["href"].startswith(("#", "http"))}
+    linked = {
+        a["href"].removesuffix(".html") for a in nav.find_all("a", href=True) if not a["href"].startswith(("#", "http"))
+    }
     assert sources - {"index"} <= linked, sources - {"index"} - linked
 
 
@@ -105,9 +106,7 @@ def test_every_excerpt_is_verbatim(site):
 def _published_files(outdir: Path) -> dict[Path, bytes]:
     """Everything a reader gets; the doctree cache is the build's own and is not published."""
     return {
-        p.relative_to(outdir): p.read_bytes()
-        for p in outdir.rglob("*")
-        if p.is_file() and ".doctrees" not in p.parts
+        p.relative_to(outdir): p.read_bytes() for p in outdir.rglob("*") if p.is_file() and ".doctrees" not in p.parts
     }
 
 
@@ -126,7 +125,12 @@ def test_a_page_waits_for_one_stylesheet_and_one_small_script_before_its_first_p
         ]
         (loader,) = [s.string for s in page.body.find_all("script") if s.string and "createElement" in s.string]
         urls = re.findall(r'"([^"]+\.js)\?[^"]*"', loader)
-        assert {u.rsplit("/", 1)[1] for u in urls} >= {"doctools.js", "panel.js", "bootstrap.js", "pydata-sphinx-theme.js"}
+        assert {u.rsplit("/", 1)[1] for u in urls} >= {
+            "doctools.js",
+            "panel.js",
+            "bootstrap.js",
+            "pydata-sphinx-theme.js",
+        }
         assert all((path.parent / u).is_file() for u in urls), urls
 
 
@@ -159,27 +163,39 @@ def test_a_change_the_latex_build_read_first_still_reaches_the_html(tmp_path):
 
 FAULTS = {
     "missing citation key": (
-        "questions/05-autoregressive-vs-diffusion.md", "{cite:p}`sutton2019bitter`", "{cite:p}`sutton2019bitterness`",
+        "questions/05-autoregressive-vs-diffusion.md",
+        "{cite:p}`sutton2019bitter`",
+        "{cite:p}`sutton2019bitterness`",
         r"05-autoregressive-vs-diffusion\.md:\d+: WARNING: could not find bibtex key \"sutton2019bitterness\"",
     ),
     "broken cross-reference": (
-        "index.md", "The [stance matrix](stance-matrix.md)", "The [stance matrix](stance-matrices.md)",
+        "index.md",
+        "The [stance matrix](stance-matrix.md)",
+        "The [stance matrix](stance-matrices.md)",
         r"index\.md:\d+: WARNING: .*stance-matrices",
     ),
     "unknown speaker": (
-        "questions/01-vision-and-agi.md", "::::{answer} jiahui-yu", "::::{answer} jiahui-yue",
+        "questions/01-vision-and-agi.md",
+        "::::{answer} jiahui-yu",
+        "::::{answer} jiahui-yue",
         r"01-vision-and-agi\.md:\d+: WARNING: unknown speaker 'jiahui-yue'",
     ),
     "malformed bib entry": (
-        "../references.bib", "@misc{sutton2019bitter,", "@misc{sutton2019bitter,\n  doi = {not-a-doi},",
+        "../references.bib",
+        "@misc{sutton2019bitter,",
+        "@misc{sutton2019bitter,\n  doi = {not-a-doi},",
         r"references\.bib:\d+: WARNING: entry 'sutton2019bitter', field 'doi': malformed",
     ),
     "unbalanced bib entry": (
-        "../references.bib", "@misc{sutton2019bitter,", "@misc{sutton2019bitter,\n  note = {open {brace},",
+        "../references.bib",
+        "@misc{sutton2019bitter,",
+        "@misc{sutton2019bitter,\n  note = {open {brace},",
         r"references\.bib:\d+: ERROR: entry 'sutton2019bitter': unbalanced braces: the entry never closes",
     ),
     "duplicate bib key": (
-        "../references.bib", "@misc{sutton2019bitter,", "@misc{sutton2019bitter,\n  title = {x}}\n\n@misc{sutton2019bitter,",
+        "../references.bib",
+        "@misc{sutton2019bitter,",
+        "@misc{sutton2019bitter,\n  title = {x}}\n\n@misc{sutton2019bitter,",
         r"references\.bib:\d+: WARNING: entry 'sutton2019bitter': duplicate key \(first at line \d+\)",
     ),
 }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,7 +34,11 @@ def test_answer_markup(app):
     assert speaker.get_text() == "Ada Lovelace" and speaker["href"] == "speakers/ada.html"
     assert answer.find(class_="panel-stance").get_text() == "Vision is indispensable."
     original = answer.find("p", class_="excerpt-original")
-    assert original["lang"] == "zh-Hans" and "CHI-GP[ChatGPT]" in original.get_text()
+    assert (
+        original["lang"] == "zh-Hans"
+        and original.get_text() == "我当然觉得视觉是必不可少的，CHI-GPcorrection: [ChatGPT]也做不到这件事情"
+    )
+    assert original.select_one(".panel-correction > .visually-hidden").get_text() == "correction: "
     assert answer.find(class_="excerpt-source").a["href"] == "transcript.html#transcript-p2"
     inferred = page.find(id="vision-core-bob")
     assert inferred["data-attribution"] == "inferred"
@@ -87,14 +93,37 @@ def _fault(app, docname: str, old: str, new: str) -> str:
     ("docname", "old", "new", "expected"),
     [
         ("q1", "{answer} bob", "{answer} carol", r"q1\.md:\d+: WARNING: unknown speaker 'carol'"),
-        ("q1", ":stance: Vision is indispensable.\n", "", r"q1\.md:\d+: WARNING: the answer by 'ada' needs a one-line :stance:"),
+        (
+            "q1",
+            ":stance: Vision is indispensable.\n",
+            "",
+            r"q1\.md:\d+: WARNING: the answer by 'ada' needs a one-line :stance:",
+        ),
         ("q2", "{answer} ada", "{answer} ada\n:turn: 1", None),
         ("q1", "必不可少的", "必不可缺的", r"q1\.md:\d+: WARNING: excerpt is not verbatim from transcript ¶2-2"),
-        ("q1", ":transcript: 3\n:attribution", ":transcript: 30\n:attribution", r"q1\.md:\d+: WARNING: :transcript: paragraph range 30-30 ends after"),
-        ("q1", "{zh}`更加基础`", "{zh}`视觉是智能的核心部分吗对吧`", r"q1\.md:\d+: WARNING: Chinese text is not verbatim"),
+        (
+            "q1",
+            ":transcript: 3\n:attribution",
+            ":transcript: 30\n:attribution",
+            r"q1\.md:\d+: WARNING: :transcript: paragraph range 30-30 ends after",
+        ),
+        (
+            "q1",
+            "{zh}`更加基础`",
+            "{zh}`视觉是智能的核心部分吗对吧`",
+            r"q1\.md:\d+: WARNING: Chinese text is not verbatim",
+        ),
         ("q2", ":number: 2", ":number: 1", r"q2\.md:\d+: WARNING: duplicate question number '1'"),
     ],
-    ids=["unknown-speaker", "missing-stance", "explicit-turn-ok", "not-verbatim", "range-past-end", "zh-role", "duplicate-number"],
+    ids=[
+        "unknown-speaker",
+        "missing-stance",
+        "explicit-turn-ok",
+        "not-verbatim",
+        "range-past-end",
+        "zh-role",
+        "duplicate-number",
+    ],
 )
 def test_bad_input_names_file_and_line(make_app, own_root, docname, old, new, expected):
     output = _fault(make_app("html", srcdir=own_root), docname, old, new)
@@ -108,9 +137,11 @@ def test_two_answers_claiming_one_anchor(make_app, own_root):
     app = make_app("html", srcdir=own_root)
     path = Path(app.srcdir) / "q2.md"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text + "\n" + text[text.index("::::{answer}"):], encoding="utf-8")
+    path.write_text(text + "\n" + text[text.index("::::{answer}") :], encoding="utf-8")
     app.build()
-    assert re.search(r"q2\.md:\d+: WARNING: duplicate answer anchor 'unify-ada'; first used at .*q2\.md:\d+", warnings(app))
+    assert re.search(
+        r"q2\.md:\d+: WARNING: duplicate answer anchor 'unify-ada'; first used at .*q2\.md:\d+", warnings(app)
+    )
 
 
 @pytest.mark.sphinx("latex", testroot="panel")
@@ -154,34 +185,113 @@ def test_incremental_rebuild_updates_generated_pages(make_app, own_root):
     assert "q1.html#vision-core-ada" in matrix
 
 
-def test_bib_edit_rewrites_exactly_the_citing_pages(make_app, own_root):
+def test_bib_edit_rewrites_exactly_the_citing_pages(own_root):
     """After a year changes in the .bib, an incremental build updates the citing chapter's text and
     tooltip, not only the bibliography page, and leaves pages that cite nothing alone."""
-    app = make_app("html", srcdir=own_root)
-    app.build()
-    assert ">1843</a>" in (Path(app.outdir) / "q1.html").read_text(encoding="utf-8")
-    untouched = (Path(app.outdir) / "q2.html").stat().st_mtime_ns
+    outdir, _ = _build(own_root)
+    assert ">1843</a>" in (outdir / "q1.html").read_text(encoding="utf-8")
+    untouched = (outdir / "q2.html").stat().st_mtime_ns
     bib = own_root / "refs.bib"
     bib.write_text(bib.read_text(encoding="utf-8").replace("year = {1843}", "year = {1842}"), encoding="utf-8")
-    again = make_app("html", srcdir=own_root, freshenv=False)
-    again.build()
-    q1 = (Path(app.outdir) / "q1.html").read_text(encoding="utf-8")
+    _, stderr = _build(own_root)
+    assert stderr == ""
+    q1 = (outdir / "q1.html").read_text(encoding="utf-8")
     assert ">1843</a>" not in q1 and "engine. 1843." not in q1 and ">1842</a>" in q1
     assert re.search(r'title="[^"]*1842', q1)  # the tooltip too
-    assert "1842" in (Path(app.outdir) / "speakers" / "ada.html").read_text(encoding="utf-8")
-    assert (Path(app.outdir) / "q2.html").stat().st_mtime_ns == untouched
+    assert "1842" in (outdir / "speakers" / "ada.html").read_text(encoding="utf-8")
+    assert (outdir / "q2.html").stat().st_mtime_ns == untouched
 
 
 def test_uncited_entry_is_reported_at_its_bib_line(make_app, own_root):
     bib = own_root / "refs.bib"
-    bib.write_text(bib.read_text(encoding="utf-8") + """
+    bib.write_text(
+        bib.read_text(encoding="utf-8")
+        + """
 @misc{babbage1864passages,
   author = {Babbage, Charles},
   title = {Passages from the Life of a Philosopher},
   year = {1864},
   url = {https://example.org/passages},
 }
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     app = make_app("html", srcdir=own_root)
     app.build()
     assert re.search(r"refs\.bib:8: WARNING: entry 'babbage1864passages' is never cited in the notes", warnings(app))
+
+
+def _build(srcdir: Path) -> tuple[Path, str]:
+    """Build *srcdir* into its _build/html with the real command line (incremental after the first
+    call, as a writer's next build is); return the output folder and stderr, where warnings go."""
+    outdir = srcdir / "_build" / "html"
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", "-q", str(srcdir), str(outdir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return outdir, done.stderr
+
+
+def _page(outdir: Path, docname: str) -> BeautifulSoup:
+    return BeautifulSoup((outdir / f"{docname}.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def _nav(outdir: Path) -> list[str]:
+    return [a["href"] for a in _page(outdir, "index").select("div.toctree-wrapper a.reference.internal")]
+
+
+def _speaker_items(outdir: Path, speaker: str) -> list[str]:
+    items = _page(outdir, f"speakers/{speaker}").select("ol.panel-speaker-answers li")
+    return [li.get_text(" ", strip=True) for li in items]
+
+
+def test_editing_a_stance_updates_the_matrix_and_speaker_page(own_root):
+    _build(own_root)
+    q1 = own_root / "q1.md"
+    q1.write_text(
+        q1.read_text(encoding="utf-8").replace("Vision is indispensable.", "Vision is essential."), encoding="utf-8"
+    )
+    outdir, stderr = _build(own_root)
+    assert stderr == ""
+    matrix = _page(outdir, "matrix").find("table", class_="panel-stance-matrix").get_text()
+    assert "Vision is essential." in matrix and "indispensable" not in matrix
+    assert _speaker_items(outdir, "ada")[0] == "Q1 Vision core? : Vision is essential."
+
+
+def test_renaming_a_chapter_moves_every_link_to_it(own_root):
+    _build(own_root)
+    (own_root / "q2.md").rename(own_root / "q2-unify.md")
+    index = own_root / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("\nq2\n", "\nq2-unify\n"), encoding="utf-8")
+    outdir, stderr = _build(own_root)
+    assert stderr == ""
+    matrix_links = [a["href"] for a in _page(outdir, "matrix").select("table.panel-stance-matrix a")]
+    assert "q2-unify.html#unify-ada" in matrix_links and not any(h.startswith("q2.html") for h in matrix_links)
+    ada_links = [a["href"] for a in _page(outdir, "speakers/ada").select("ol.panel-speaker-answers a")]
+    assert ada_links == ["../q1.html", "../q1.html#vision-core-ada", "../q2-unify.html", "../q2-unify.html#unify-ada"]
+    assert "q2-unify.html" in _nav(outdir) and "q2.html" not in _nav(outdir)
+    turn = _page(outdir, "transcript").find(id="turn-5")
+    assert turn.select_one(".turn-links a")["href"] == "q2-unify.html#unify-ada"
+
+
+def test_deleting_a_chapter_removes_it_everywhere(own_root):
+    _build(own_root)
+    (own_root / "q2.md").unlink()
+    index = own_root / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("\nq2\n", "\n"), encoding="utf-8")
+    outdir, stderr = _build(own_root)
+    # the transcript keeps its turns, so the build says which one no answer summarises any more
+    assert stderr == (
+        f"{own_root}/_data/turns/02-unify.yaml:9: WARNING: no answer summarises this turn of 'ada' (¶5): "
+        "add one, or say why in 'unsummarised' [panel.turns]\n"
+    )
+    rows = [
+        tr.find("td").get_text(" ", strip=True)
+        for tr in _page(outdir, "matrix").select("table.panel-stance-matrix tbody tr")
+    ]
+    assert rows == ["Q1 Vision core?"]
+    assert _speaker_items(outdir, "ada") == ["Q1 Vision core? : Vision is indispensable."]
+    assert "q2.html" not in _nav(outdir)
+    assert _page(outdir, "transcript").find(id="turn-4").select(".turn-links a") == []

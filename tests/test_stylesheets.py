@@ -54,8 +54,9 @@ def test_every_page_links_one_trimmed_bundle(app):
     assert len(body) < sum(len(p.read_text()) for p in (Path(app.outdir) / "_static").glob("*.css")) / 2
 
 
-@pytest.mark.sphinx("html", testroot="panel", srcdir="stylesheets-off",
-                    confoverrides=PROBE | {"panel_trim_stylesheets": False})
+@pytest.mark.sphinx(
+    "html", testroot="panel", srcdir="stylesheets-off", confoverrides=PROBE | {"panel_trim_stylesheets": False}
+)
 def test_the_step_can_be_switched_off(app):
     app.build()
     assert not list((Path(app.outdir) / "_static").glob("site-*.css"))

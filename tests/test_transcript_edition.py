@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -31,13 +30,19 @@ def test_each_turn_is_one_element_with_its_speaker_mark_and_paragraphs(app):
     page = html(app, "transcript")
     turns = page.select("section.panel-turn")
     assert [(t["data-speaker"], t["data-attribution"], t["data-paragraphs"]) for t in turns] == [
-        ("host", "inferred", "1"), ("ada", "named", "2"), ("bob", "inferred", "3"),
-        ("host", "inferred", "4"), ("ada", "named", "5"),
+        ("host", "inferred", "1"),
+        ("ada", "named", "2"),
+        ("bob", "inferred", "3"),
+        ("host", "inferred", "4"),
+        ("ada", "named", "5"),
     ]
     bob = turns[2]
     assert bob.select_one(".turn-zh")["lang"] == "zh-Hans" and bob.select_one(".turn-en")["lang"] == "en"
     assert bob.select_one(".turn-header .panel-badge").get_text() == "speaker inferred"
-    assert bob.select_one(".turn-reason").get_text() == "Why this speaker: Not named; he adds a point after Ada, and only Bob is left to speak."
+    assert (
+        bob.select_one(".turn-reason").get_text()
+        == "Why this speaker: Not named; he adds a point after Ada, and only Bob is left to speak."
+    )
     assert [h.get_text() for h in page.select("section > h2")] == ["Q1 · Is vision core?¶", "Q2 · Unify?¶"]
 
 
@@ -60,7 +65,9 @@ def test_a_correction_is_set_apart_and_announced(app):
     app.build()
     zh = html(app, "transcript").find(id="turn-2").select_one(".turn-zh")
     mark = zh.select_one(".panel-correction")
-    assert mark.get_text() == "correction: [ChatGPT]" and mark.select_one(".visually-hidden").get_text() == "correction: "
+    assert (
+        mark.get_text() == "correction: [ChatGPT]" and mark.select_one(".visually-hidden").get_text() == "correction: "
+    )
     assert "CHI-GP" in zh.get_text()
 
 
@@ -88,7 +95,13 @@ def test_dataset_validates_and_its_csv_has_the_json_rows(make_app, own_root):
         assert [row["id"] for row in rows] == [item["id"] for item in data[table]], table
     (bob,) = [a for a in data["answers"] if a["speaker"] == "bob"]
     assert bob == {
-        "id": "vision-core-bob", "question": "vision-core", "speaker": "bob", "attribution": "inferred",
-        "stance": "Language matters too, but vision is more basic.", "url": "q1.html#vision-core-bob",
-        "paragraphs": [{"first": 3, "last": 3}], "turns": ["turn-3"], "cites": [],
+        "id": "vision-core-bob",
+        "question": "vision-core",
+        "speaker": "bob",
+        "attribution": "inferred",
+        "stance": "Language matters too, but vision is more basic.",
+        "url": "q1.html#vision-core-bob",
+        "paragraphs": [{"first": 3, "last": 3}],
+        "turns": ["turn-3"],
+        "cites": [],
     }

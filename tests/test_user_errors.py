@@ -19,55 +19,81 @@ ROOT = Path(__file__).parent / "roots" / "test-panel"
 # (file, text to replace, replacement, the one line stderr must hold)
 FAULTS = {
     "unknown speaker": (
-        "q1.md", "{answer} bob", "{answer} carol",
+        "q1.md",
+        "{answer} bob",
+        "{answer} carol",
         r"{src}/q1\.md:\d+: WARNING: unknown speaker 'carol' \(known: host, ada, bob\) \[panel\.unknown_speaker\]",
     ),
     "bad paragraph range": (
-        "q1.md", ":transcript: 3\n:attribution", ":transcript: 9-3\n:attribution",
+        "q1.md",
+        ":transcript: 3\n:attribution",
+        ":transcript: 9-3\n:attribution",
         r"{src}/q1\.md:\d+: WARNING: :transcript: paragraph range '9-3' is empty or starts below 1 \[panel\.bad_range\]",
     ),
     "range past the end": (
-        "q1.md", ":transcript: 3\n:attribution", ":transcript: 30\n:attribution",
+        "q1.md",
+        ":transcript: 3\n:attribution",
+        ":transcript: 30\n:attribution",
         r"{src}/q1\.md:\d+: WARNING: :transcript: paragraph range 30-30 ends after the transcript's last paragraph \(5\) \[panel\.bad_range\]",
     ),
     "non-verbatim excerpt": (
-        "q1.md", "必不可少的", "必不可缺的",
+        "q1.md",
+        "必不可少的",
+        "必不可缺的",
         r"{src}/q1\.md:\d+: WARNING: excerpt is not verbatim from transcript ¶2-2: .* \[panel\.not_verbatim\]",
     ),
     "missing citation key": (
-        "q1.md", "{cite:t}`lovelace1843notes`", "{cite:t}`lovelace1843note`",
+        "q1.md",
+        "{cite:t}`lovelace1843notes`",
+        "{cite:t}`lovelace1843note`",
         r"{src}/q1\.md:\d+: WARNING: could not find bibtex key \"lovelace1843note\" \[bibtex\.key_not_found\]",
     ),
     "malformed bib": (
-        "refs.bib", "title = {", "title = {{",
+        "refs.bib",
+        "title = {",
+        "title = {{",
         r"{src}/refs\.bib:\d+: ERROR: entry 'lovelace1843notes': unbalanced braces: the entry never closes",
     ),
     "bad bib field": (
-        "refs.bib", "url = {https://", "url = {htps://",
+        "refs.bib",
+        "url = {https://",
+        "url = {htps://",
         r"{src}/refs\.bib:\d+: WARNING: entry 'lovelace1843notes', field 'url': malformed: .* \[panel\.bib\]",
     ),
     "unknown registry field": (
-        "_data/speakers.yaml", "  presence: online", "  presense: online",
+        "_data/speakers.yaml",
+        "  presence: online",
+        "  presense: online",
         r"{src}/_data/speakers\.yaml:20: ERROR: speaker 'bob' has an unknown field 'presense'",
     ),
     "answer and turn disagree": (
-        "q1.md", ":attribution: inferred\n", ":attribution: named\n",
+        "q1.md",
+        ":attribution: inferred\n",
+        ":attribution: named\n",
         r"{src}/q1\.md:\d+: WARNING: the answer by 'bob' is named, its turn at {src}/_data/turns/01-vision-core\.yaml:17 is inferred \[panel\.turns\]",
     ),
     "turn by an unknown speaker": (
-        "_data/turns/02-unify.yaml", "  - speaker: ada", "  - speaker: adda",
+        "_data/turns/02-unify.yaml",
+        "  - speaker: ada",
+        "  - speaker: adda",
         r"{src}/_data/turns/02-unify\.yaml:9: ERROR: unknown speaker 'adda' \(not in the registry, nor audience or unidentified\)",
     ),
     "turn start not in its paragraph": (
-        "_data/turns/02-unify.yaml", '"我觉得一定会统一"', '"我觉得一定不会统一"',
+        "_data/turns/02-unify.yaml",
+        '"我觉得一定会统一"',
+        '"我觉得一定不会统一"',
         r"{src}/_data/turns/02-unify\.yaml:11: ERROR: ¶5 has no '我觉得一定不会统一' after the previous turn's start",
     ),
     "turn with a wrong range": (
-        "_data/turns/02-unify.yaml", 'paragraphs: "4"', 'paragraphs: "4-5"',
+        "_data/turns/02-unify.yaml",
+        'paragraphs: "4"',
+        'paragraphs: "4-5"',
         r"{src}/_data/turns/02-unify\.yaml:\d+: ERROR: the turn runs over ¶4, not ¶4-5",
     ),
     "registry not YAML": (
-        "_data/speakers.yaml", "  role: panelist\n  presence: online", "  role: [panelist\n  presence: online",
+        "_data/speakers.yaml",
+        "  role: panelist\n  presence: online",
+        "  role: [panelist\n  presence: online",
         r"{src}/_data/speakers\.yaml:\d+: ERROR: not valid YAML: .*",
     ),
 }
@@ -83,7 +109,9 @@ def test_a_fault_is_one_line_naming_file_and_line(fault, tmp_path):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     build = subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "html", *STRICT, str(src), str(tmp_path / "out")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert build.returncode != 0
     assert re.fullmatch(expected.format(src=re.escape(str(src))) + "\n", build.stderr), build.stderr

@@ -35,10 +35,13 @@ FEATURES = (
     "assets",  # the extension's own CSS and script
     "stylesheets",  # trims and bundles the site's CSS
     "theme_fixes",  # accessibility fixes to the theme's markup
+    "editions",  # editions in other languages: the language switch, completeness of the catalogs
 )
 
 
-def env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+def env_get_outdated(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
     """The one place that decides which pages to read again besides the changed ones (see
     ``PanelDomain.pages_to_reread``): generated pages, pages citing a changed entry, chapters whose
     PDF links changed."""
@@ -47,12 +50,13 @@ def env_get_outdated(app: Sphinx, env: BuildEnvironment, added: set[str], change
 
 
 def env_check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
-    env.get_domain("panel").check_consistency()  # type: ignore[attr-defined]
+    env.get_domain("panel").check_consistency()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     app.add_domain(PanelDomain)
+    messages.compile_catalogs()
     app.add_message_catalog(messages.CATALOG, str(messages.LOCALE_DIR))
     # priority < 500: before any feature's config-inited handler reads a path
     app.connect("config-inited", datafiles.config_inited, priority=400)

@@ -15,7 +15,7 @@ STATIC = Path(__file__).parent / "static"
 def config_inited(app: Sphinx, config: Config) -> None:
     # at config-inited, so the environment sees the same configuration on every run (a change
     # made later would count as a configuration change and force a full rebuild each time)
-    config.html_static_path.append(str(STATIC))
+    config.html_static_path = [*config.html_static_path, str(STATIC)]  # a new list: see editions
     app.add_css_file("panel.css")
     app.add_js_file("panel.js", loading_method="defer")
 

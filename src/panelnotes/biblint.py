@@ -77,9 +77,7 @@ def _entries(source: str) -> tuple[list[Entry], list[Problem]]:
             problems.append(Problem(line, key, "", "unbalanced braces: the entry never closes", fatal=True))
             break
         text = source[match.start() : end]
-        field_lines = {
-            m.group(1).lower(): line + text.count("\n", 0, m.start()) for m in FIELD_START.finditer(text)
-        }
+        field_lines = {m.group(1).lower(): line + text.count("\n", 0, m.start()) for m in FIELD_START.finditer(text)}
         entries.append(Entry(key, kind, line, text, field_lines))
         pos = end
     return entries, problems
@@ -119,18 +117,30 @@ def lint(path: Path, cited: set[str] | None = None) -> list[Problem]:
         if entry.type in NEEDS_IDENTIFIER and not {"doi", "eprint"} & present:
             problems.append(Problem(entry.line, entry.key, "doi", "needs a DOI or an arXiv eprint"))
         fields = {name.lower(): value for name, value in parsed.fields.items()}
-        for name, pattern, what in (("doi", DOI, "a DOI like 10.1109/CVPR.2016.90"),
-                                    ("eprint", ARXIV, "an arXiv id like 2103.00020"),
-                                    ("url", URL, "an http(s) URL")):
+        for name, pattern, what in (
+            ("doi", DOI, "a DOI like 10.1109/CVPR.2016.90"),
+            ("eprint", ARXIV, "an arXiv id like 2103.00020"),
+            ("url", URL, "an http(s) URL"),
+        ):
             if name in fields and not pattern.fullmatch(fields[name].strip()):
                 line = entry.field_lines.get(name, entry.line)
                 problems.append(Problem(line, entry.key, name, f"malformed: {fields[name]!r} is not {what}"))
         if "year" in fields and not re.fullmatch(r"(1[5-9]|20)\d\d", fields["year"].strip()):
-            problems.append(Problem(entry.field_lines.get("year", entry.line), entry.key, "year", f"malformed year {fields['year']!r}"))
+            problems.append(
+                Problem(
+                    entry.field_lines.get("year", entry.line), entry.key, "year", f"malformed year {fields['year']!r}"
+                )
+            )
         title = _norm_title(fields.get("title", ""))
         if title and title in seen_titles:
-            problems.append(Problem(entry.field_lines.get("title", entry.line), entry.key, "title",
-                                    f"same title as entry {seen_titles[title].key!r}"))
+            problems.append(
+                Problem(
+                    entry.field_lines.get("title", entry.line),
+                    entry.key,
+                    "title",
+                    f"same title as entry {seen_titles[title].key!r}",
+                )
+            )
         seen_titles.setdefault(title, entry)
     if cited is not None:
         problems += uncited(path, cited)
@@ -140,7 +150,9 @@ def lint(path: Path, cited: set[str] | None = None) -> list[Problem]:
 def uncited(path: Path, cited: set[str]) -> list[Problem]:
     """Entries no page cites, each at its line (only the scan, none of the other rules)."""
     entries, _ = _entries(path.read_text(encoding="utf-8"))
-    first = {}
+    first: dict[str, Entry] = {}
     for entry in entries:
         first.setdefault(entry.key, entry)
-    return [Problem(e.line, e.key, "", "never cited in the notes") for e in first.values() if e.key and e.key not in cited]
+    return [
+        Problem(e.line, e.key, "", "never cited in the notes") for e in first.values() if e.key and e.key not in cited
+    ]

@@ -108,8 +108,12 @@ def env_check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
     for path in bibfiles(app):
         if path.is_file():
             for problem in uncited(path, cited):
-                logger.warning(f"entry {problem.key!r} is never cited in the notes",
-                               location=f"{path}:{problem.line}", type="panel", subtype="bib_uncited")
+                logger.warning(
+                    f"entry {problem.key!r} is never cited in the notes",
+                    location=f"{path}:{problem.line}",
+                    type="panel",
+                    subtype="bib_uncited",
+                )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

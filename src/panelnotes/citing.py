@@ -10,7 +10,7 @@ import posixpath
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 import yaml
@@ -21,6 +21,7 @@ from sphinx.config import Config
 from sphinx.util.docutils import SphinxDirective
 
 from . import downloads, sources
+from .domain import PanelDomain
 from .messages import _
 
 
@@ -41,8 +42,7 @@ def the_work(config: Config) -> Work:
     path = Path(config.panel_citation_file)
     cff = _read_cff(path, path.stat().st_mtime_ns)
     names = tuple(
-        a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names"))))
-        for a in cff["authors"]
+        a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names")))) for a in cff["authors"]
     )
     return Work(cff["title"], names, str(cff["date-released"]), config.release)
 
@@ -103,9 +103,13 @@ def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
     section += citation
     bibtex = _bibtex(work, f"panelnotes-{question.id}", title, url)
     section += nodes.literal_block(bibtex, bibtex, language="bibtex")
-    section += nodes.paragraph("", _("To cite one answer, add its anchor to the address: each answer's ¶ link gives it."))
+    section += nodes.paragraph(
+        "", _("To cite one answer, add its anchor to the address: each answer's ¶ link gives it.")
+    )
     web_only += section
-    doctree[0] += web_only  # inside the chapter's top-level section, so it is in the page's contents
+    chapter = cast(nodes.Element, doctree[0])
+    chapter += web_only  # inside the chapter's top-level section, so it is in the page's contents
+    doctree[0] = chapter  # (re-set, as ``doctree[0] += web_only`` did)
 
 
 def html_page_context(
@@ -138,20 +142,35 @@ def add_page_description(app: Sphinx, doctree: nodes.document) -> None:
     """A one-line description for link previews of chapter and speaker pages (left alone, the
     preview would quote the first paragraph: the question in Chinese)."""
     env = app.env
-    domain = env.get_domain("panel")  # type: ignore[attr-defined]
+    domain = cast(PanelDomain, env.get_domain("panel"))
     question = domain.questions.get(env.docname)
-    profile = next(iter(doctree.findall(lambda n: isinstance(n, nodes.section) and "panel-speaker-page" in n["classes"])), None)
+    profile = cast(
+        "nodes.section | None",
+        next(
+            iter(doctree.findall(lambda n: isinstance(n, nodes.section) and "panel-speaker-page" in n["classes"])),
+            None,
+        ),
+    )
     if question is not None:
         title = next(iter(doctree.findall(nodes.title))).astext()
         speakers = sources.speakers(env)
-        names = list(dict.fromkeys(speakers[a.speaker].name for a in domain.answers
-                                   if a.docname == env.docname and a.speaker in speakers))
+        names = list(
+            dict.fromkeys(
+                speakers[a.speaker].name for a in domain.answers if a.docname == env.docname and a.speaker in speakers
+            )
+        )
         asked = _("an audience question") if question.from_audience else _("question %s") % question.number
-        text = _("%(title)s — %(asked)s at %(event)s") % {"title": title, "asked": asked, "event": app.config.panel_event}
+        text = _("%(title)s — %(asked)s at %(event)s") % {
+            "title": title,
+            "asked": asked,
+            "event": app.config.panel_event,
+        }
         text += (_(", with the answers of %s.") % _join(names)) if names else "."
     elif profile is not None:
         text = _("%(name)s at %(event)s: who they are, and every answer they gave.") % {
-            "name": profile[0].astext(), "event": app.config.panel_event}
+            "name": profile[0].astext(),
+            "event": app.config.panel_event,
+        }
     else:
         return
     env.metadata[env.docname]["og:description"] = text  # sphinxext-opengraph takes og: fields from here

@@ -3,7 +3,7 @@ each chapter's list of works cited. They are filled in once every chapter has be
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
 from sphinx import addnodes
@@ -16,6 +16,9 @@ from . import sources
 from .directives import question_label
 from .domain import AnswerRecord, PanelDomain
 from .messages import _
+
+if TYPE_CHECKING:
+    from sphinxcontrib.bibtex.domain import BibtexDomain
 
 
 def _link(app: Sphinx, fromdocname: str, docname: str, anchor: str | None, child: nodes.Node) -> nodes.Node:
@@ -43,7 +46,7 @@ def _flag(answer: AnswerRecord) -> str:
 
 
 def build_matrix(app: Sphinx, fromdocname: str) -> nodes.Node:
-    domain: PanelDomain = app.env.get_domain("panel")
+    domain = cast(PanelDomain, app.env.get_domain("panel"))
     panelists = [s for s in sources.speakers(app.env).values() if s.role == "panelist"]
     answers = domain.ordered_answers()
     table = nodes.table(classes=["panel-stance-matrix", "colwidths-given"])
@@ -78,7 +81,7 @@ def build_matrix(app: Sphinx, fromdocname: str) -> nodes.Node:
 
 
 def build_speaker_answers(app: Sphinx, fromdocname: str, speaker_id: str) -> nodes.Node:
-    domain: PanelDomain = app.env.get_domain("panel")
+    domain = cast(PanelDomain, app.env.get_domain("panel"))
     questions = {q.id: q for q in domain.questions.values()}
     items = nodes.enumerated_list(classes=["panel-speaker-answers"])
     for answer in domain.ordered_answers():
@@ -99,7 +102,7 @@ def build_speaker_answers(app: Sphinx, fromdocname: str, speaker_id: str) -> nod
 def cited_keys(app: Sphinx, docname: str) -> list[str]:
     """The keys *docname* cites, in order of first citation."""
     keys: dict[str, None] = {}
-    for ref in app.env.get_domain("cite").citation_refs:
+    for ref in cast("BibtexDomain", app.env.get_domain("cite")).citation_refs:
         if ref.docname == docname:
             keys.update(dict.fromkeys(target.key for target in ref.targets))
     return list(keys)
@@ -112,7 +115,7 @@ def local_reference_id(key: str) -> str:
 def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nodes.Node:
     """The works *docname* cites, each formatted as in the bibliography, with an anchor the
     chapter's citations link to, so that a chapter (and its handout) carries its own references."""
-    cite = app.env.get_domain("cite")
+    cite = cast("BibtexDomain", app.env.get_domain("cite"))
     citations = {c.key: c for c in cite.citations}
     cited = [citations[key] for key in cited_keys(app, docname) if key in citations]
     items = nodes.bullet_list(classes=["panel-chapter-references"])
@@ -122,8 +125,13 @@ def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nod
         para += citation.formatted_entry.text.render(cite.backend)
         if app.builder.format == "html":
             para += nodes.Text(" ")
-            para += _link(app, fromdocname, citation.bibliography_key.docname, citation.citation_id,
-                          nodes.inline("", _("[in the bibliography]"), classes=["bib-backlink"]))
+            para += _link(
+                app,
+                fromdocname,
+                citation.bibliography_key.docname,
+                citation.citation_id,
+                nodes.inline("", _("[in the bibliography]"), classes=["bib-backlink"]),
+            )
         items += nodes.list_item("", para)
     if not len(items):
         return nodes.paragraph("", _("This chapter cites no works."))
@@ -134,7 +142,7 @@ def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nod
 
 def link_citations_locally(app: Sphinx, unit: nodes.Element, keys: list[str]) -> None:
     """Point the citations in *unit* at its own reference list instead of the bibliography page."""
-    by_id = {c.citation_id: c.key for c in app.env.get_domain("cite").citations if c.key in keys}
+    by_id = {c.citation_id: c.key for c in cast("BibtexDomain", app.env.get_domain("cite")).citations if c.key in keys}
     for group in unit.findall(lambda n: isinstance(n, nodes.inline) and "bibtex-citation" in n["classes"]):
         for ref in group.findall(nodes.reference):
             target = ref.get("refuri", "").rpartition("#")[2] or ref.get("refid", "")
@@ -152,6 +160,7 @@ def _units(doctree: nodes.document, docname: str) -> list[tuple[str, nodes.Eleme
 
 def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Fill in the stand-ins for the stance matrix, speaker answers and chapter references."""
+    node: nodes.Element
     for node in list(doctree.findall(panel_nodes.stance_matrix)):
         node.replace_self(build_matrix(app, docname))
     for node in list(doctree.findall(panel_nodes.speaker_answers)):

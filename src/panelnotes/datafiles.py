@@ -8,7 +8,7 @@ it is the writer's error to fix, not a crash to report, so it gets no traceback.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import yaml
 from sphinx.application import Sphinx
@@ -19,7 +19,12 @@ logger = logging.getLogger(__name__)
 
 #: Configuration values that name files or folders, written relative to conf.py.
 PATH_OPTIONS = (
-    "panel_speakers", "panel_transcript", "panel_turns", "panel_glossary", "panel_citation_file", "panel_downloads"
+    "panel_speakers",
+    "panel_transcript",
+    "panel_turns",
+    "panel_glossary",
+    "panel_citation_file",
+    "panel_downloads",
 )
 
 
@@ -46,9 +51,11 @@ class _LocatingLoader(yaml.SafeLoader):
         seen: set[object] = set()
         for key, _ in node.value:
             if key.value in seen:
-                raise yaml.constructor.ConstructorError(problem=f"{key.value!r} is given twice", problem_mark=key.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    problem=f"{key.value!r} is given twice", problem_mark=key.start_mark
+                )
             seen.add(key.value)
-        mapping = Located(self.construct_mapping(node, deep=True))
+        mapping = Located(cast(dict[str, Any], self.construct_mapping(node, deep=True)))
         mapping.line = node.start_mark.line + 1
         mapping.key_lines = {str(key.value): key.start_mark.line + 1 for key, _ in node.value}
         return mapping

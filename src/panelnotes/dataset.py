@@ -9,7 +9,7 @@ import io
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 from docutils import nodes
@@ -50,14 +50,26 @@ def collect(app: Sphinx) -> dict[str, Any]:
         "url": app.config.html_baseurl,
         "transcript": {"paragraphs": len(sources.transcript(env).paragraphs), "language": "zh-Hans"},
         "speakers": [
-            {"id": s.id, "name": s.name, "name_zh": s.name_zh, "role": s.role, "presence": s.presence,
-             "identification": s.identification, "affiliation": s.affiliation}
+            {
+                "id": s.id,
+                "name": s.name,
+                "name_zh": s.name_zh,
+                "role": s.role,
+                "presence": s.presence,
+                "identification": s.identification,
+                "affiliation": s.affiliation,
+            }
             for s in sources.speakers(env).values()
         ],
         "questions": [
-            {"id": q.id, "label": question_label(app.config, q), "asked_by": "audience" if q.from_audience else "moderator",
-             "title": env.titles[q.docname].astext(), "url": _site_url(app, q.docname, q.id),
-             "paragraphs": [_span(*span) for span in q.spans]}
+            {
+                "id": q.id,
+                "label": question_label(app.config, q),
+                "asked_by": "audience" if q.from_audience else "moderator",
+                "title": env.titles[q.docname].astext(),
+                "url": _site_url(app, q.docname, q.id),
+                "paragraphs": [_span(*span) for span in q.spans],
+            }
             for q in domain.ordered_questions()
         ],
         "turns": [
@@ -70,11 +82,17 @@ def collect(app: Sphinx) -> dict[str, Any]:
             for t in turns
         ],
         "answers": [
-            {"id": a.anchor, "question": a.question, "speaker": a.speaker, "attribution": a.attribution,
-             "stance": a.stance, "url": _site_url(app, a.docname, a.anchor),
-             "paragraphs": [_span(*span) for span in a.spans],
-             "turns": [t.anchor for t in turns if t.speaker == a.speaker and a.overlaps(t.first, t.last)],
-             "cites": list(a.keys)}
+            {
+                "id": a.anchor,
+                "question": a.question,
+                "speaker": a.speaker,
+                "attribution": a.attribution,
+                "stance": a.stance,
+                "url": _site_url(app, a.docname, a.anchor),
+                "paragraphs": [_span(*span) for span in a.spans],
+                "turns": [t.anchor for t in turns if t.speaker == a.speaker and a.overlaps(t.first, t.last)],
+                "cites": list(a.keys),
+            }
             for a in answers
         ],
     }
@@ -132,7 +150,8 @@ class PanelDataDirective(SphinxDirective):
 
 def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """The dataset's links, relative to the page; in other outputs (PDF), plain text."""
-    for link in list(doctree.findall(lambda n: isinstance(n, nodes.reference) and "panel-data-link" in n["classes"])):
+    links = doctree.findall(lambda n: isinstance(n, nodes.reference) and "panel-data-link" in n["classes"])
+    for link in cast("list[nodes.reference]", list(links)):
         if app.builder.format == "html" and app.builder.name != "epub":
             link["refuri"] = relative_uri(app.builder.get_target_uri(docname), link["refuri"])
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -16,7 +16,7 @@ from sphinx.util.docutils import SphinxDirective
 from . import nodes as panel_nodes
 from . import sources
 from .domain import AnswerRecord, PanelDomain, QuestionRecord, answer_anchor
-from .messages import _
+from .messages import _, chinese_edition
 from .roles import ZH_CLASS, speaker_link
 from .transcript import han_only, parse_spans
 
@@ -32,7 +32,7 @@ def attribution_badge(attribution: str) -> str | None:
 
 
 def question_label(config: Any, question: QuestionRecord) -> str:
-    """"Q3" or "A1", as ``panel_question_labels`` spells them."""
+    """ "Q3" or "A1", as ``panel_question_labels`` spells them."""
     kind = "audience" if question.from_audience else "moderator"
     return str(config.panel_question_labels[kind]).format(number=question.number.lstrip("A"))
 
@@ -52,6 +52,53 @@ def paragraphs_ref(env: BuildEnvironment, first: int, last: int, text: str | Non
     return xref
 
 
+CORRECTION = re.compile(r"\[[^\[\]]+\]")
+
+
+def correction_mark(text: str) -> nodes.inline:
+    """An editorial ``[correction]``, set apart from the transcript's text and announced as one."""
+    mark = nodes.inline("", "", classes=["panel-correction"])
+    mark += nodes.inline("", _("correction:") + " ", classes=["visually-hidden"])
+    mark += nodes.Text(text)
+    return mark
+
+
+def mark_corrections(paragraph: nodes.Element) -> None:
+    """Set each ``[correction]`` in a verbatim paragraph apart from the words as spoken."""
+    for text in list(paragraph.findall(nodes.Text)):
+        parts = CORRECTION.split(str(text))
+        if len(parts) == 1:
+            continue
+        marks = CORRECTION.findall(str(text))
+        replacement: list[nodes.Node] = []
+        for index, part in enumerate(parts):
+            if part:
+                replacement.append(nodes.Text(part))
+            if index < len(marks):
+                replacement.append(correction_mark(marks[index]))
+        parent = text.parent
+        at = parent.index(text)
+        parent.remove(text)
+        for offset, node in enumerate(replacement):
+            parent.insert(at + offset, node)
+
+
+def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Stances, now translated where the edition is: set in italics, and recorded as shown, so the
+    stance matrix and speaker pages show them in the edition's language."""
+    domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
+    shown = {}
+    for answer in doctree.findall(panel_nodes.answer):
+        for para in answer.findall(lambda n: isinstance(n, nodes.paragraph) and "panel-stance" in n["classes"]):
+            shown[answer["ids"][0]] = para.astext()
+            para.children = [nodes.emphasis("", "", *para.children)]
+            para.children[0].parent = para
+            break
+    docname = app.env.docname
+    domain.data["answers"] = [
+        a._replace(stance=shown.get(a.anchor, a.stance)) if a.docname == docname else a for a in domain.answers
+    ]
+
 
 class PanelDirective(SphinxDirective):
     def warn(self, message: str, subtype: str) -> None:
@@ -60,7 +107,7 @@ class PanelDirective(SphinxDirective):
 
     @property
     def domain(self) -> PanelDomain:
-        return self.env.get_domain("panel")
+        return cast(PanelDomain, self.env.get_domain("panel"))
 
     def transcript_spans(self) -> tuple[tuple[int, int], ...]:
         """The ``:transcript:`` option (``41-50`` or ``41-50, 53-56``), checked against the transcript."""
@@ -112,7 +159,9 @@ class PanelQuestionDirective(PanelDirective):
             return []
         spans = self.transcript_spans()
         self.domain.note_question(
-            QuestionRecord(question_id, number, self.options.get("short", question_id), spans, self.env.docname, self.lineno)
+            QuestionRecord(
+                question_id, number, self.options.get("short", question_id), spans, self.env.docname, self.lineno
+            )
         )
         box = nodes.container(classes=["panel-question"], ids=[question_id])
         record = self.domain.questions[self.env.docname]
@@ -167,16 +216,31 @@ class AnswerDirective(PanelDirective):
         header += panel_nodes.permalink(refid=anchor, title=_("Link to this answer"))
         for index, (first, last) in enumerate(spans):
             separator = ", " if index else " "
-            header += nodes.inline("", "", nodes.Text(separator), paragraphs_ref(self.env, first, last), classes=["answer-paragraphs"])
+            header += nodes.inline(
+                "", "", nodes.Text(separator), paragraphs_ref(self.env, first, last), classes=["answer-paragraphs"]
+            )
+        header["translatable"] = False  # its labels come from the extension's catalog, the name from the registry
         node += header
-        node += nodes.paragraph("", "", nodes.emphasis("", stance), classes=["panel-stance"])
+        # a message of the book's catalogs; set in italics at doctree-read, once translated
+        stance_para = nodes.paragraph(stance, stance, classes=["panel-stance"])
+        self.set_source_info(stance_para)
+        node += stance_para
         node += self.parse_content_to_nodes()
 
-        self.domain.note_answer(AnswerRecord(
-            anchor, question.id, speaker_id, stance, attribution, spans, self.cited_keys(node), self.env.docname, self.lineno
-        ))
+        self.domain.note_answer(
+            AnswerRecord(
+                anchor,
+                question.id,
+                speaker_id,
+                stance,
+                attribution,
+                spans,
+                self.cited_keys(node),
+                self.env.docname,
+                self.lineno,
+            )
+        )
         return [node]
-
 
     def cited_keys(self, node: nodes.Element) -> tuple[str, ...]:
         """The keys the answer's citations name, in order (sphinxcontrib-bibtex notes each citation)."""
@@ -201,18 +265,30 @@ class ExcerptDirective(PanelDirective):
         original, translation = body[0], body[1:]
         if not translation:
             self.warn("an excerpt needs an English translation after the Chinese paragraph", "bad_excerpt")
+        # neither is translated: the original is verbatim, and the Chinese edition shows it alone
+        for element in [original, *translation]:
+            for text_node in element.findall(nodes.TextElement):
+                text_node["translatable"] = False
+        if chinese_edition(self.config):
+            translation = []
         if span and not sources.transcript(self.env).contains(original.astext(), *span):
             self.warn(
                 f"excerpt is not verbatim from transcript ¶{span[0]}-{span[1]}: {original.astext()[:60]!r}",
                 "not_verbatim",
             )
         original["classes"] += ["excerpt-original", ZH_CLASS]
+        mark_corrections(original)
         quote = nodes.block_quote(classes=["panel-excerpt"])
         quote += original
-        quote += nodes.container("", *translation, classes=["excerpt-translation"])
+        if translation:
+            quote += nodes.container("", *translation, classes=["excerpt-translation"])
         if span:
             quote += nodes.paragraph(
-                "", "", nodes.Text(_("ASR transcript") + " "), paragraphs_ref(self.env, *span), classes=["excerpt-source"]
+                "",
+                "",
+                nodes.Text(_("ASR transcript") + " "),
+                paragraphs_ref(self.env, *span),
+                classes=["excerpt-source"],
             )
         return [quote]
 
@@ -239,15 +315,21 @@ class SpeakerProfileDirective(PanelDirective):
             + "  ",
         ]
         if speaker.identification == "inferred":
-            facts.append(f"**{_('Identification:')}** {_('inferred from the transcript.')} {speaker.identification_note or ''}  ")
+            facts.append(
+                f"**{_('Identification:')}** {_('inferred from the transcript.')} {speaker.identification_note or ''}  "
+            )
         if speaker.works:
-            facts.append(f"**{_('Their works cited in the notes:')}** " + ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works))
+            facts.append(
+                f"**{_('Their works cited in the notes:')}** " + ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works)
+            )
         # Sections are built here, not parsed: MyST attaches parsed headings to the document itself.
         # the Chinese name stays out of the title: navigation and <title> repeat it unmarked
         page = self._section(speaker_id, speaker.name)
         page["classes"].append("panel-speaker-page")
         page += self.parse_text_to_nodes("\n".join(facts))
-        answers = self._section("answers", _("Answers on the panel") if speaker.role == "panelist" else _("On the panel"))
+        answers = self._section(
+            "answers", _("Answers on the panel") if speaker.role == "panelist" else _("On the panel")
+        )
         answers += panel_nodes.speaker_answers(speaker=speaker_id)
         page += answers
         self.domain.collection_pages.add(self.env.docname)
@@ -286,6 +368,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value(
         "panel_question_labels", {"moderator": "Q{number}", "audience": "A{number}"}, "env", types=[dict]
     )
+    app.connect("doctree-read", doctree_read)
     app.add_directive("panel-question", PanelQuestionDirective)
     app.add_directive("answer", AnswerDirective)
     app.add_directive("excerpt", ExcerptDirective)

@@ -9,9 +9,8 @@ beside the site) and ``pdfs_changed``; they are set in the main process at build
 
 from __future__ import annotations
 
-import re
-from collections.abc import Set
-from typing import Any, NamedTuple
+from collections.abc import Sequence, Set
+from typing import Any, ClassVar, NamedTuple
 
 from sphinx.domains import Domain
 from sphinx.util import logging
@@ -66,7 +65,7 @@ class PanelDomain(Domain):
     name = "panel"
     label = "Panel questions and answers"
     data_version = 3
-    initial_data: dict[str, Any] = {
+    initial_data: ClassVar[dict[str, Any]] = {
         "questions": {},
         "answers": [],
         "collection_pages": set(),
@@ -105,7 +104,11 @@ class PanelDomain(Domain):
 
     def turn_parts(self) -> list[tuple[str, tuple[str, int]]]:
         """(part, location) for every ``{turns}`` shown, in document order."""
-        return [(part, (doc, line)) for doc in sorted(self.data["turn_parts"]) for part, line in self.data["turn_parts"][doc]]
+        return [
+            (part, (doc, line))
+            for doc in sorted(self.data["turn_parts"])
+            for part, line in self.data["turn_parts"][doc]
+        ]
 
     def note_paragraph_doc(self, docname: str) -> None:
         self.data["paragraph_docs"].add(docname)
@@ -151,7 +154,9 @@ class PanelDomain(Domain):
         todoc = sorted(self.data["paragraph_docs"])[0]
         return make_refnode(builder, fromdocname, todoc, anchor, contnode)
 
-    def resolve_any_xref(self, env: Any, fromdocname: str, builder: Any, target: str, node: Any, contnode: Any) -> list[Any]:
+    def resolve_any_xref(
+        self, env: Any, fromdocname: str, builder: Any, target: str, node: Any, contnode: Any
+    ) -> list[Any]:
         return []
 
     def ordered_questions(self) -> list[QuestionRecord]:
@@ -176,11 +181,12 @@ class PanelDomain(Domain):
 
     def check_consistency(self) -> None:
         """Ids that must be unique across the book; each clash is reported where it stands."""
-        for kind, items in (
+        checks: tuple[tuple[str, Sequence[tuple[str, QuestionRecord | AnswerRecord]]], ...] = (
             ("question id", [(q.id, q) for q in self.questions.values()]),
             ("question number", [(q.number, q) for q in self.questions.values()]),
             ("answer anchor", [(a.anchor, a) for a in self.answers]),
-        ):
+        )
+        for kind, items in checks:
             seen: dict[str, QuestionRecord | AnswerRecord] = {}
             for key, record in sorted(items, key=lambda item: (item[1].docname, item[1].lineno)):
                 if key in seen:

@@ -71,8 +71,15 @@ def load_glossary(path: Path, transcript: Transcript) -> Glossary:
             raise DataError(path, entry.line_of("certainty"), f"certainty must be one of {', '.join(CERTAINTIES)}")
         for form in entry["forms"]:
             check(entry, "forms", str(form))
-        misheard.append(Misheard(tuple(map(str, entry["forms"])), str(entry["meaning"]), str(entry["en"]),
-                                 entry["certainty"], entry.get("note")))
+        misheard.append(
+            Misheard(
+                tuple(map(str, entry["forms"])),
+                str(entry["meaning"]),
+                str(entry["en"]),
+                entry["certainty"],
+                entry.get("note"),
+            )
+        )
     terms = []
     for entry in data.get("terms") or []:
         if set(entry) != {"zh", "en"}:
@@ -113,8 +120,13 @@ class GlossaryDirective(PanelDirective):
         for entry in glossary.terms:
             term = nodes.term("", "", nodes.inline("", entry.zh, classes=[ZH_CLASS]), ids=[entry.anchor])
             meaning = nodes.paragraph("", "", *mark_chinese(entry.en))
-            terms += nodes.definition_list_item("", term, nodes.definition("", meaning, self._where(transcript, (entry.zh,))))
-        return [self._section("misheard", _("Misheard words"), misheard), self._section("terms", _("The panel's terms"), terms)]
+            terms += nodes.definition_list_item(
+                "", term, nodes.definition("", meaning, self._where(transcript, (entry.zh,)))
+            )
+        return [
+            self._section("misheard", _("Misheard words"), misheard),
+            self._section("terms", _("The panel's terms"), terms),
+        ]
 
     def _where(self, transcript: Transcript, texts: tuple[str, ...]) -> nodes.paragraph:
         found = sorted({n for text in texts for n in occurrences(transcript, text)})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+
+if TYPE_CHECKING:
+    from sphinx.writers.html5 import HTML5Translator
+    from sphinx.writers.latex import LaTeXTranslator
 
 
 class answer(nodes.General, nodes.Element):
@@ -40,7 +44,7 @@ class downloads(nodes.General, nodes.Element):
     """Stands in for a chapter's PDF links (HTML only, and only for PDFs that were built)."""
 
 
-def visit_answer_html(self, node: answer) -> None:
+def visit_answer_html(self: HTML5Translator, node: answer) -> None:
     attributes = {
         "data-speaker": node["speaker"],
         "data-question": node["question"],
@@ -49,20 +53,20 @@ def visit_answer_html(self, node: answer) -> None:
     self.body.append(self.starttag(node, "div", CLASS="panel-answer", **attributes))
 
 
-def depart_answer_html(self, node: answer) -> None:
+def depart_answer_html(self: HTML5Translator, node: answer) -> None:
     self.body.append("</div>\n")
 
 
-def visit_answer_latex(self, node: answer) -> None:
+def visit_answer_latex(self: LaTeXTranslator, node: answer) -> None:
     self.body.append("\n\\par\\medskip\n")
     self.body.extend(self.hypertarget(anchor, anchor=False) for anchor in node["ids"])
 
 
-def depart_answer_latex(self, node: answer) -> None:
+def depart_answer_latex(self: LaTeXTranslator, node: answer) -> None:
     self.body.append("\n\\par\\medskip\n")
 
 
-def visit_turn_html(self, node: turn) -> None:
+def visit_turn_html(self: HTML5Translator, node: turn) -> None:
     attributes = {
         "data-speaker": node["speaker"],
         "data-attribution": node["attribution"],
@@ -71,25 +75,25 @@ def visit_turn_html(self, node: turn) -> None:
     self.body.append(self.starttag(node, "section", CLASS="panel-turn", **attributes))
 
 
-def depart_turn_html(self, node: turn) -> None:
+def depart_turn_html(self: HTML5Translator, node: turn) -> None:
     self.body.append("</section>\n")
 
 
-def visit_permalink_html(self, node: permalink) -> None:
+def visit_permalink_html(self: HTML5Translator, node: permalink) -> None:
     title = self.attval(node["title"])
     self.body.append(f'<a class="headerlink" href="#{node["refid"]}" title="{title}">¶</a>')
     raise nodes.SkipNode
 
 
-def skip(self, node: nodes.Node) -> None:
+def skip(self: nodes.NodeVisitor, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
-def visit_passthrough(self, node: nodes.Node) -> None:
+def visit_passthrough(self: nodes.NodeVisitor, node: nodes.Node) -> None:
     pass
 
 
-def depart_passthrough(self, node: nodes.Node) -> None:
+def depart_passthrough(self: nodes.NodeVisitor, node: nodes.Node) -> None:
     pass
 
 

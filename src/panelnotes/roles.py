@@ -14,13 +14,16 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
 from . import sources
+from .messages import chinese_edition
 from .transcript import MIN_QUOTE_HAN, han_only
 
 logger = logging.getLogger(__name__)
 
 ZH_CLASS = "language-zh-Hans"  # docutils turns a language-* class into the lang attribute
 # a run of Chinese: Han characters and the punctuation between them
-CHINESE_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?:[\u3000-\u303f\uff00-\uffef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])?")
+CHINESE_RUN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff](?:[\u3000-\u303f\uff00-\uffef\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])?"
+)
 
 
 def mark_chinese(text: str) -> list[nodes.Node]:
@@ -75,7 +78,8 @@ def speaker_link(env: BuildEnvironment, speaker_id: str, location: str | tuple[s
         refexplicit=True,
         refwarn=True,
     )
-    xref += nodes.inline(speaker.name, speaker.name, classes=["panel-speaker"])
+    name = speaker.display_name(chinese_edition(env.config))
+    xref += nodes.inline(name, name, classes=["panel-speaker"])
     return xref
 
 

@@ -29,7 +29,9 @@ def _transcript(path: Path, mtime_ns: int) -> Transcript:
 
 
 @lru_cache(maxsize=4)
-def _turns(files: tuple[tuple[Path, int], ...], transcript_file: tuple[Path, int], registry: tuple[Path, int]) -> tuple[Turn, ...]:
+def _turns(
+    files: tuple[tuple[Path, int], ...], transcript_file: tuple[Path, int], registry: tuple[Path, int]
+) -> tuple[Turn, ...]:
     registry_ids = {s.id: s.identification for s in _speakers(*registry).values()}
     return tuple(load_turns([path for path, _ in files], _transcript(*transcript_file), registry_ids))
 
@@ -42,6 +44,7 @@ def turns_paths(env: BuildEnvironment) -> list[Path]:
 
 def turns(env: BuildEnvironment) -> tuple[Turn, ...]:
     """Every turn of the panel, in order (none when the notes keep no turns folder)."""
+
     def stamped(path: Path) -> tuple[Path, int]:
         return path, path.stat().st_mtime_ns
 

@@ -11,7 +11,9 @@ ROLES = ("moderator", "panelist")
 PRESENCES = ("in the room", "online")  # the transcript says 在座 (present), no more
 IDENTIFICATIONS = ("named", "inferred")
 REQUIRED = ("name", "name_zh", "role", "presence", "identification")
-OPTIONAL = ("affiliation", "identification_note", "works")
+OPTIONAL = ("affiliation", "identification_note", "works", "affiliation_zh", "identification_note_zh")
+#: prose fields with a Chinese version for the Chinese edition (``<field>_zh``)
+TRANSLATED = ("affiliation", "identification_note")
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,16 @@ class Speaker:
     affiliation: str | None = None
     identification_note: str | None = None
     works: tuple[str, ...] = field(default=())
+    affiliation_zh: str | None = None
+    identification_note_zh: str | None = None
+
+    def display_name(self, chinese: bool) -> str:
+        return self.name_zh if chinese else self.name
+
+    def text(self, name: str, chinese: bool) -> str | None:
+        """A prose field (affiliation, identification_note) in the edition's language."""
+        value: str | None = getattr(self, f"{name}_zh" if chinese else name)
+        return value
 
 
 def load_speakers(path: Path) -> dict[str, Speaker]:
@@ -45,7 +57,9 @@ def load_speakers(path: Path) -> dict[str, Speaker]:
                 raise DataError(path, line, f"speaker {speaker_id!r} lacks the field {name!r}")
         for name, allowed in (("role", ROLES), ("presence", PRESENCES), ("identification", IDENTIFICATIONS)):
             if data[name] not in allowed:
-                raise DataError(path, data.line_of(name), f"speaker {speaker_id!r}: {name} must be one of {', '.join(allowed)}")
+                raise DataError(
+                    path, data.line_of(name), f"speaker {speaker_id!r}: {name} must be one of {', '.join(allowed)}"
+                )
         speakers[speaker_id] = Speaker(
             id=speaker_id,
             name=data["name"],
@@ -56,5 +70,7 @@ def load_speakers(path: Path) -> dict[str, Speaker]:
             affiliation=data.get("affiliation"),
             identification_note=data.get("identification_note"),
             works=tuple(data.get("works") or ()),
+            affiliation_zh=data.get("affiliation_zh"),
+            identification_note_zh=data.get("identification_note_zh"),
         )
     return speakers

@@ -29,9 +29,10 @@ import hashlib
 import pickle
 import posixpath
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import tinycss2
 from sphinx.application import Sphinx
@@ -47,7 +48,9 @@ ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)')""")
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S)
 # a script's address, in a src attribute or in the list of the loader in docs/_templates/layout.html
 SCRIPT_URL = re.compile(r'"([^"\s?#]+\.js)(?:[?#][^"]*)?"')
-STYLESHEET_HREF = re.compile(r'<link[^>]*\srel="stylesheet"[^>]*\shref="([^"?#]+)|<link[^>]*\shref="([^"?#]+)[^"]*"[^>]*\srel="stylesheet"')
+STYLESHEET_HREF = re.compile(
+    r'<link[^>]*\srel="stylesheet"[^>]*\shref="([^"?#]+)|<link[^>]*\shref="([^"?#]+)[^"]*"[^>]*\srel="stylesheet"'
+)
 CSS_URL = re.compile(r"""url\((['"]?)([^'")]+)\1\)""")
 BLOCK_AT_RULES = {"media", "supports", "layer", "container"}
 CACHE_FILE = "panel-stylesheets.pickle"
@@ -72,7 +75,7 @@ class Rule:
 @dataclass(frozen=True)
 class Block:  # @media, @supports, ...: trimmed inside
     head: str
-    children: tuple
+    children: Sheet
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,11 @@ class Verbatim:  # any other at-rule (@font-face, @keyframes, @import, ...): kep
     import_url: str | None = None
 
 
-def _compact(tokens) -> str:
+SheetNode: TypeAlias = Rule | Block | Verbatim
+Sheet: TypeAlias = tuple[SheetNode, ...]
+
+
+def _compact(tokens: Iterable[Any]) -> str:
     """Serialize component values without comments, with each run of whitespace as one space."""
     out: list[str] = []
     for token in tokens:
@@ -127,7 +134,7 @@ def _split_selectors(prelude: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _body(content) -> tuple[Declaration, ...] | str:
+def _body(content: list[Any]) -> tuple[Declaration, ...] | str:
     items = tinycss2.parse_blocks_contents(content, skip_whitespace=True, skip_comments=True)
     if any(item.type != "declaration" for item in items):  # nested rules, or an error: leave as is
         return _compact(content)
@@ -139,9 +146,9 @@ def _body(content) -> tuple[Declaration, ...] | str:
     return tuple(declarations)
 
 
-def parse(css: str) -> tuple:
-    def nodes(parsed) -> tuple:
-        out = []
+def parse(css: str) -> Sheet:
+    def nodes(parsed: Iterable[Any]) -> Sheet:
+        out: list[SheetNode] = []
         for node in parsed:
             if node.type == "qualified-rule":
                 selectors = tuple(
@@ -167,9 +174,9 @@ def parse(css: str) -> tuple:
 # --- trimming ---------------------------------------------------------------------------------------
 
 
-def keep_selectors(sheet: tuple, words: set[str]) -> tuple:
+def keep_selectors(sheet: Sheet, words: set[str]) -> Sheet:
     """The sheet with each rule reduced to the selectors whose names all occur in ``words``."""
-    out = []
+    out: list[SheetNode] = []
     for node in sheet:
         if isinstance(node, Rule):
             selectors = tuple(s for s in node.selectors if s[1] <= words)
@@ -184,7 +191,7 @@ def keep_selectors(sheet: tuple, words: set[str]) -> tuple:
     return tuple(out)
 
 
-def _declarations(sheet: tuple):
+def _declarations(sheet: Sheet) -> Iterator[Declaration]:
     for node in sheet:
         if isinstance(node, Rule) and not isinstance(node.body, str):
             yield from node.body
@@ -192,7 +199,7 @@ def _declarations(sheet: tuple):
             yield from _declarations(node.children)
 
 
-def _raw_text(sheet: tuple):
+def _raw_text(sheet: Sheet) -> Iterator[str]:
     for node in sheet:
         if isinstance(node, Rule) and isinstance(node.body, str):
             yield node.body
@@ -202,8 +209,8 @@ def _raw_text(sheet: tuple):
             yield from _raw_text(node.children)
 
 
-def _drop_properties(sheet: tuple, unused: set[str]) -> tuple:
-    out = []
+def _drop_properties(sheet: Sheet, unused: set[str]) -> Sheet:
+    out: list[SheetNode] = []
     for node in sheet:
         if isinstance(node, Rule) and not isinstance(node.body, str):
             body = tuple(d for d in node.body if d.name not in unused)
@@ -218,7 +225,7 @@ def _drop_properties(sheet: tuple, unused: set[str]) -> tuple:
     return tuple(out)
 
 
-def drop_unused_properties(sheets: dict[str, tuple], named_elsewhere: set[str]) -> dict[str, tuple]:
+def drop_unused_properties(sheets: dict[str, Sheet], named_elsewhere: set[str]) -> dict[str, Sheet]:
     """Drop custom property declarations nothing uses, across all sheets at once (one sheet's
     properties are used by the others), until every one left is used."""
     while True:
@@ -236,7 +243,7 @@ def drop_unused_properties(sheets: dict[str, tuple], named_elsewhere: set[str]) 
         sheets = {name: _drop_properties(sheet, unused) for name, sheet in sheets.items()}
 
 
-def serialize(sheet: tuple, inline) -> str:
+def serialize(sheet: Sheet, inline: Callable[[str], str | None]) -> str:
     """The sheet as compact CSS; ``inline(url)`` gives the text to put for a local @import, or None."""
     out = []
     for node in sheet:
@@ -254,7 +261,7 @@ def serialize(sheet: tuple, inline) -> str:
 def rebase_urls(css: str, source: str, target: str) -> str:
     """Relative url()s of a stylesheet at path ``source``, rewritten for one at ``target``."""
 
-    def rebase(match: re.Match) -> str:
+    def rebase(match: re.Match[str]) -> str:
         url = match.group(2)
         if re.match(r"[a-z][a-z0-9+.-]*:|/|#", url, re.I):
             return match.group(0)
@@ -335,12 +342,12 @@ class ParseCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self.old: dict[str, tuple[Any, ...]] = pickle.loads(path.read_bytes())
+            self.old: dict[str, Sheet] = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             self.old = {}
-        self.new: dict[str, tuple[Any, ...]] = {}
+        self.new: dict[str, Sheet] = {}
 
-    def parse(self, css: str) -> tuple[Any, ...]:
+    def parse(self, css: str) -> Sheet:
         key = _key(css)
         if key not in self.new:
             self.new[key] = self.old[key] if key in self.old else parse(css)
@@ -406,7 +413,7 @@ def bundle(outdir: Path, site: Site, css: dict[str, str]) -> str:
             href = posixpath.relpath(name, page.parent.relative_to(outdir).as_posix())
         tag = f'<link rel="stylesheet" href="{href}" />\n'
         new = html[: links[0].start()] + tag
-        for this, following in zip(links, [*links[1:], None]):
+        for this, following in zip(links, [*links[1:], None], strict=True):
             new += html[this.end() : following.start() if following else None]
         if new != html:
             page.write_text(new, encoding="utf-8")
@@ -426,7 +433,9 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
     for path, text in css.items():  # for a page that links them one by one
         (outdir / path).write_text(text, encoding="utf-8")
     name = bundle(outdir, site, css)
-    logger.info(f"stylesheets: {len(css)} files, trimmed and bundled in {name} ({sum(len(t) for t in css.values()) // 1024} KB)")
+    logger.info(
+        f"stylesheets: {len(css)} files, trimmed and bundled in {name} ({sum(len(t) for t in css.values()) // 1024} KB)"
+    )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

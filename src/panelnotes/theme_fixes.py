@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import metadata
-from typing import Any
+from typing import Any, cast
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 from docutils import nodes
 from sphinx.application import Sphinx
 
@@ -27,7 +27,7 @@ def _name_the_toggles(add_collapse_checkboxes: Callable[[BeautifulSoup], None]) 
         for summary in soup.select("details > summary"):
             if summary.get_text(strip=True):
                 continue
-            link = summary.find_parent("li").find("a", recursive=False)
+            link = cast(Tag, summary.find_parent("li")).find("a", recursive=False)
             label = soup.new_tag("span", attrs={"class": "visually-hidden"})
             label.string = f"Show the pages under {link.get_text(strip=True)}" if link else "Show sub-pages"
             summary.append(label)
@@ -45,7 +45,7 @@ def name_the_sidebar_toggles() -> None:
         return
     if not getattr(toctree.add_collapse_checkboxes, "panel_fixed", False):
         toctree.add_collapse_checkboxes = _name_the_toggles(toctree.add_collapse_checkboxes)
-        toctree.add_collapse_checkboxes.panel_fixed = True  # type: ignore[attr-defined]
+        toctree.add_collapse_checkboxes.panel_fixed = True
 
 
 def html_page_context(

@@ -9,6 +9,7 @@ shared/tools/check_quotes.py, applied at build time so that a failure names the 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ def parse_range(value: str) -> tuple[int, int]:
 def parse_spans(value: str) -> tuple[tuple[int, int], ...]:
     """``"41-50, 53-56"`` -> ((41, 50), (53, 56)): ranges in order, not overlapping."""
     spans = tuple(parse_range(part) for part in (value or "").split(","))
-    for (_, last), (first, _) in zip(spans, spans[1:]):
+    for (_, last), (first, _) in itertools.pairwise(spans):
         if first <= last:
             raise ValueError(f"paragraph ranges {value!r} overlap or are out of order")
     return spans

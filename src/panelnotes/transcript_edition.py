@@ -20,11 +20,11 @@ from sphinx.util.nodes import make_refnode
 
 from . import nodes as panel_nodes
 from . import sources
-from .directives import PanelDirective, attribution_badge, paragraph_anchor, question_label, speaker_link
+from .directives import PanelDirective, attribution_badge, correction_mark, paragraph_anchor, question_label
 from .domain import AnswerRecord, PanelDomain
 from .glossary import misheard_ref
 from .messages import _
-from .roles import ZH_CLASS, mark_chinese
+from .roles import ZH_CLASS, mark_chinese, speaker_link
 from .turns import AUDIENCE, UNIDENTIFIED, Turn
 
 logger = logging.getLogger(__name__)
@@ -49,10 +49,7 @@ def _annotated(text: str, corrections: dict[str, str], glossary: dict[str, str])
             spoken = misheard_ref(glossary[form], spoken)
         result.append(spoken)
         if form in corrections:
-            mark = nodes.inline("", "", classes=["panel-correction"])
-            mark += nodes.inline("", _("correction:") + " ", classes=["visually-hidden"])
-            mark += nodes.Text(f"[{corrections[form]}]")
-            result.append(mark)
+            result.append(correction_mark(f"[{corrections[form]}]"))
         rest = rest[at + len(form) :]
     return result
 
@@ -79,13 +76,18 @@ class TurnsDirective(PanelDirective):
 
     def run(self) -> list[nodes.Node]:
         part = self.arguments[0]
-        for path in (sources.transcript_path(self.env), sources.speakers_path(self.env), *sources.turns_paths(self.env)):
+        for path in (
+            sources.transcript_path(self.env),
+            sources.speakers_path(self.env),
+            *sources.turns_paths(self.env),
+        ):
             self.env.note_dependency(str(path))
         turns = [t for t in sources.turns(self.env) if t.part == part]
         if not turns:
             self.warn(f"no turns belong to the part {part!r}", "unknown_part")
             return []
         self.domain.note_turn_part(self.env.docname, part, self.lineno)
+        self.domain.collection_pages.add(self.env.docname)  # its links to the answers change with them
         return [self.turn_node(turn) for turn in turns]
 
     def turn_node(self, turn: Turn) -> nodes.Element:
@@ -96,12 +98,16 @@ class TurnsDirective(PanelDirective):
         header += nodes.strong("", "", speaker_label(self.env, turn, turn.location))
         badge = attribution_badge(turn.identification)
         if badge:
-            header += [nodes.Text(" "), nodes.inline("", badge, classes=["panel-badge", f"attribution-{turn.identification}"])]
+            header += [
+                nodes.Text(" "),
+                nodes.inline("", badge, classes=["panel-badge", f"attribution-{turn.identification}"]),
+            ]
         header += nodes.inline("", " ¶" + turn.paragraphs.replace("-", "–"), classes=["turn-range"])
         header += panel_nodes.turn_links(speaker=turn.speaker, part=turn.part, first=turn.first, last=turn.last)
         node += header
         glossary_forms = {form: item.anchor for item in sources.glossary(self.env).misheard for form in item.forms}
         original = nodes.container(classes=["turn-zh", ZH_CLASS])
+        text: str | None  # a paragraph of the transcript, then a note the turn may lack
         for number, text in turn.pieces:
             para = nodes.paragraph("", "", classes=["transcript-paragraph", f"para-{number}"])
             if turn.paragraph_starts(number):
@@ -113,10 +119,14 @@ class TurnsDirective(PanelDirective):
             original += para
         node += original
         node += nodes.container("", nodes.paragraph("", "", *mark_chinese(turn.en)), classes=["turn-en", "language-en"])
-        for label, text in ((_("Why this speaker:"), turn.reason), (_("Not summarised in the chapters:"), turn.unsummarised)):
+        for label, text in (
+            (_("Why this speaker:"), turn.reason),
+            (_("Not summarised in the chapters:"), turn.unsummarised),
+        ):
             if text:
-                node += nodes.paragraph("", "", nodes.emphasis("", label + " "), *mark_chinese(text),
-                                        classes=["turn-reason", "language-en"])
+                node += nodes.paragraph(
+                    "", "", nodes.emphasis("", label + " "), *mark_chinese(text), classes=["turn-reason", "language-en"]
+                )
         self.domain.note_paragraph_doc(self.env.docname)
         return node
 
@@ -126,19 +136,27 @@ def _answers_for(domain: PanelDomain, speaker: str, first: int, last: int) -> li
 
 
 def _turn_links(app: Sphinx, fromdocname: str, node: panel_nodes.turn_links) -> list[nodes.Node]:
-    """"summarised in Q5" links to the answers that cover a turn, or "asks Q5" for the turn that
+    """ "summarised in Q5" links to the answers that cover a turn, or "asks Q5" for the turn that
     asks a question."""
     domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
     questions = {q.id: q for q in domain.questions.values()}
     links: list[nodes.Node] = []
     for answer in _answers_for(domain, node["speaker"], node["first"], node["last"]):
         label = question_label(app.config, questions[answer.question])
-        links.append(make_refnode(app.builder, fromdocname, answer.docname, answer.anchor,
-                                  nodes.Text(_("answer in %s") % label)))
+        links.append(
+            make_refnode(app.builder, fromdocname, answer.docname, answer.anchor, nodes.Text(_("answer in %s") % label))
+        )
     question = questions.get(node["part"])
     if not links and question is not None and node["speaker"] in _moderators(app) | {AUDIENCE}:
-        links.append(make_refnode(app.builder, fromdocname, question.docname, question.id,
-                                  nodes.Text(_("chapter %s") % question_label(app.config, question))))
+        links.append(
+            make_refnode(
+                app.builder,
+                fromdocname,
+                question.docname,
+                question.id,
+                nodes.Text(_("chapter %s") % question_label(app.config, question)),
+            )
+        )
     result: list[nodes.Node] = []
     for index, link in enumerate(links):
         result += [nodes.Text(" · " if index else " → "), link]
@@ -188,12 +206,19 @@ def check_turns_against_answers(app: Sphinx, env: BuildEnvironment) -> None:
         for number in answer.paragraphs():
             here = [t for t in turns if t.first <= number <= t.last and t.speaker == answer.speaker]
             if not here:
-                _warn(f"the answer by {answer.speaker!r} covers ¶{number}, where the turns give {answer.speaker!r} no turn", location)
+                _warn(
+                    f"the answer by {answer.speaker!r} covers ¶{number}, "
+                    f"where the turns give {answer.speaker!r} no turn",
+                    location,
+                )
                 break
             marks = {t.identification for t in here}
             if answer.attribution not in marks:
-                _warn(f"the answer by {answer.speaker!r} is {answer.attribution}, its turn at {here[0].location} is "
-                      f"{here[0].identification}", location)
+                _warn(
+                    f"the answer by {answer.speaker!r} is {answer.attribution}, its turn at {here[0].location} is "
+                    f"{here[0].identification}",
+                    location,
+                )
                 break
     panelists = {s.id for s in registry.values() if s.role == "panelist"}
     for turn in turns:
@@ -201,16 +226,24 @@ def check_turns_against_answers(app: Sphinx, env: BuildEnvironment) -> None:
             continue
         summarised = bool(_answers_for(domain, turn.speaker, turn.first, turn.last))
         if not summarised and not turn.unsummarised:
-            _warn(f"no answer summarises this turn of {turn.speaker!r} (¶{turn.paragraphs}): add one, or say why in 'unsummarised'",
-                  turn.location)
+            _warn(
+                f"no answer summarises this turn of {turn.speaker!r} (¶{turn.paragraphs}): "
+                "add one, or say why in 'unsummarised'",
+                turn.location,
+            )
         elif summarised and turn.unsummarised:
-            _warn(f"this turn of {turn.speaker!r} says it is unsummarised, but an answer covers ¶{turn.paragraphs}", turn.location)
+            _warn(
+                f"this turn of {turn.speaker!r} says it is unsummarised, but an answer covers ¶{turn.paragraphs}",
+                turn.location,
+            )
     shown = domain.turn_parts()
     expected = list(dict.fromkeys(t.part for t in turns))
     if shown and [part for part, _ in shown] != expected:
         missing = [p for p in expected if p not in {part for part, _ in shown}]
         where = shown[0][1]
-        _warn(f"the turns pages must show every part once, in order; missing or out of order: {missing or 'order'}", where)
+        _warn(
+            f"the turns pages must show every part once, in order; missing or out of order: {missing or 'order'}", where
+        )
 
 
 def _warn(message: str, location: Any) -> None:

@@ -77,7 +77,9 @@ def _text(entry: Located, key: str, path: Path) -> str | None:
 def _raw_turns(path: Path, speakers: Iterable[str]) -> tuple[str, list[tuple[Located, dict[str, object]]]]:
     data = load_yaml(path)
     if not isinstance(data, Located) or set(data) != {"part", "turns"} or not isinstance(data["turns"], list):
-        raise DataError(path, 1, "a turns file is a mapping with 'part' (a question id, opening or closing) and 'turns' (a list)")
+        raise DataError(
+            path, 1, "a turns file is a mapping with 'part' (a question id, opening or closing) and 'turns' (a list)"
+        )
     known = set(speakers) | {AUDIENCE, UNIDENTIFIED}
     result = []
     for entry in data["turns"]:
@@ -92,16 +94,24 @@ def _raw_turns(path: Path, speakers: Iterable[str]) -> tuple[str, list[tuple[Loc
                 raise DataError(path, entry.line, f"the turn lacks the field {name!r}")
         speaker = entry["speaker"]
         if speaker not in known:
-            raise DataError(path, entry.line_of("speaker"), f"unknown speaker {speaker!r} (not in the registry, nor audience or unidentified)")
+            raise DataError(
+                path,
+                entry.line_of("speaker"),
+                f"unknown speaker {speaker!r} (not in the registry, nor audience or unidentified)",
+            )
         identification = entry["identification"]
         if identification not in IDENTIFICATIONS:
-            raise DataError(path, entry.line_of("identification"), f"identification must be one of {', '.join(IDENTIFICATIONS)}")
+            raise DataError(
+                path, entry.line_of("identification"), f"identification must be one of {', '.join(IDENTIFICATIONS)}"
+            )
         try:
             first, last = parse_range(str(entry["paragraphs"]))
         except ValueError as exc:
             raise DataError(path, entry.line_of("paragraphs"), str(exc)) from None
         corrections = entry.get("corrections") or {}
-        if not isinstance(corrections, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in corrections.items()):
+        if not isinstance(corrections, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in corrections.items()
+        ):
             raise DataError(path, entry.line_of("corrections"), "corrections map ASR text to its correction")
         fields: dict[str, object] = {
             "speaker": speaker,
@@ -140,14 +150,20 @@ def load_turns(
         for entry, fields in raw:
             first = int(str(fields["first"]))
             if first > len(paragraphs):
-                raise DataError(path, entry.line_of("paragraphs"), f"¶{first} is past the transcript's last paragraph ({len(paragraphs)})")
+                raise DataError(
+                    path,
+                    entry.line_of("paragraphs"),
+                    f"¶{first} is past the transcript's last paragraph ({len(paragraphs)})",
+                )
             text = str(fields["starts"])
             if len(text) < MIN_STARTS:
                 raise DataError(path, entry.line_of("starts"), f"starts must quote at least {MIN_STARTS} characters")
             after = starts[-1][1] + 1 if starts and starts[-1][0] == first - 1 else 0
             offset = paragraphs[first - 1].find(text, after)
             if offset < 0:
-                raise DataError(path, entry.line_of("starts"), f"¶{first} has no {text!r} after the previous turn's start")
+                raise DataError(
+                    path, entry.line_of("starts"), f"¶{first} has no {text!r} after the previous turn's start"
+                )
             if starts and (first - 1, offset) <= starts[-1]:
                 raise DataError(path, entry.line_of("starts"), "this turn starts before the previous one")
             if not starts and whole and (first, offset) != (1, 0):
@@ -169,12 +185,18 @@ def load_turns(
         )
         if (begin[0] + 1, end[0] + 1) != (fields["first"], fields["last"]):
             range_text = f"{begin[0] + 1}" if begin[0] == end[0] else f"{begin[0] + 1}-{end[0] + 1}"
-            raise DataError(path, entry.line_of("paragraphs"), f"the turn runs over ¶{range_text}, not ¶{entry['paragraphs']}")
+            raise DataError(
+                path, entry.line_of("paragraphs"), f"the turn runs over ¶{range_text}, not ¶{entry['paragraphs']}"
+            )
         speaker, identification = str(fields["speaker"]), str(fields["identification"])
         if speaker in speakers and speakers[speaker] == "inferred" and identification == "named":
-            raise DataError(path, entry.line_of("identification"), f"{speaker} is never named in the transcript: say inferred")
+            raise DataError(
+                path, entry.line_of("identification"), f"{speaker} is never named in the transcript: say inferred"
+            )
         if speaker == AUDIENCE and identification != "named":
-            raise DataError(path, entry.line_of("identification"), "an audience member's turn is named (as a questioner)")
+            raise DataError(
+                path, entry.line_of("identification"), "an audience member's turn is named (as a questioner)"
+            )
         if speaker == UNIDENTIFIED and identification != "uncertain":
             raise DataError(path, entry.line_of("identification"), "an unidentified turn is uncertain")
         if identification in ("inferred", "uncertain") and not fields["reason"] and speakers.get(speaker) != "inferred":
@@ -211,7 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     transcript, registry, *files = args
     speakers = {s.id: s.identification for s in load_speakers(Path(registry)).values()}
     try:
-        turns = load_turns([Path(f) for f in files], Transcript.load(Path(transcript)), speakers, whole=whole, until=until)
+        turns = load_turns(
+            [Path(f) for f in files], Transcript.load(Path(transcript)), speakers, whole=whole, until=until
+        )
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1
