@@ -30,7 +30,7 @@ TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-fonts-re
 # Everything the tests drive besides Python: TeX for the PDFs, a browser, epubcheck, Node.js
 TEST_PACKAGES := $(TEX_PACKAGES) chromium epubcheck
 
-.PHONY: help deps html test test-fast lint serve pdf handouts epub site tex-deps test-deps latex print-tex-packages linkcheck clean bench lock
+.PHONY: help deps html html-en html-zh locales test test-fast lint serve pdf handouts epub site tex-deps test-deps latex print-tex-packages linkcheck clean bench lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,8 +50,24 @@ $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 
 deps: $(STAMP) $(TOOLS_STAMP) ## Create .venv and install the pinned dependencies
 
-html: $(STAMP) ## Build the site into docs/_build/html (strict)
+html: $(STAMP) ## Build the site, both editions at once: English in docs/_build/html, Chinese in docs/_build/html/zh
+	$(MAKE) --no-print-directory -j2 html-en
+
+html-en: $(STAMP)
 	$(call sphinx,html)
+
+html-zh: $(STAMP)
+	NOTES_LANGUAGE=zh_CN $(BIN)/sphinx-build -b html $(SOURCEDIR) $(BUILDDIR)/html/zh -d $(BUILDDIR)/doctrees/html-zh $(SPHINXOPTS)
+
+# The editors' page stays in English in the Chinese edition (it says so): no catalog for it.
+ENGLISH_ONLY := about/how-these-notes-are-built
+EXT_LOCALES := src/panelnotes/locales
+locales: $(STAMP) ## Update the Chinese catalogs (docs/locales/zh_CN) after an English edit; new or changed messages come out untranslated or fuzzy
+	$(call sphinx,gettext)
+	rm -f $(addprefix $(BUILDDIR)/gettext/,$(addsuffix .pot,$(ENGLISH_ONLY)))
+	$(BIN)/sphinx-intl update -p $(BUILDDIR)/gettext -d $(SOURCEDIR)/locales -l zh_CN -w 0
+	$(BIN)/pybabel -q extract -k _ --no-location --sort-output --project panelnotes -o $(EXT_LOCALES)/panelnotes.pot src/panelnotes
+	$(BIN)/pybabel -q update -i $(EXT_LOCALES)/panelnotes.pot -d $(EXT_LOCALES) -D panelnotes -l zh_CN --no-wrap
 
 test: test-deps $(STAMP) $(TOOLS_STAMP) lint ## Run the linters and the whole test suite (installs its Debian packages when run as root)
 	$(BIN)/python -m pytest

@@ -9,14 +9,22 @@ from pathlib import Path
 
 import yaml
 
-project = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
+project = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"  # the Chinese title: below
 release = version = metadata.version("panelnotes")  # defined once, in pyproject.toml
 # The authors as CITATION.cff names them, so the footer, the e-book and every citation agree
 _citation = yaml.safe_load(Path(__file__).parent.joinpath("../CITATION.cff").read_text(encoding="utf-8"))
 author = ", ".join(a.get("name") or f"{a['given-names']} {a['family-names']}" for a in _citation["authors"])
 # Reproducible builds: the year comes from SOURCE_DATE_EPOCH (the Makefile sets it from git).
 copyright = f"{time.gmtime(int(os.environ.get('SOURCE_DATE_EPOCH', '0')) or None).tm_year}, {author}"
-language = "en"
+# One source, two editions: English (the original) and Simplified Chinese, whose prose comes from
+# the gettext catalogs in locales/ (see how-these-notes-are-built). `make html` builds both.
+language = os.environ.get("NOTES_LANGUAGE", "en")
+CHINESE = language.startswith("zh")
+locale_dirs = ["locales/"]
+gettext_compact = False  # one catalog per page, so translators can share the work
+gettext_uuid = False
+gettext_location = True
+panel_editions = [("en", "en", "", "English"), ("zh_CN", "zh-Hans", "zh/", "简体中文")]
 today_fmt = "Version of %d %B %Y"  # on the PDF title pages, so no one takes it for the panel's date
 
 # Where the site is published, when the build knows it: Read the Docs sets the first variable, our
@@ -24,6 +32,8 @@ today_fmt = "Version of %d %B %Y"  # on the PDF title pages, so no one takes it 
 html_baseurl = os.environ.get("READTHEDOCS_CANONICAL_URL") or os.environ.get("NOTES_BASE_URL", "")
 if html_baseurl and not html_baseurl.endswith("/"):
     html_baseurl += "/"
+if html_baseurl and CHINESE:
+    html_baseurl += "zh/"  # the Chinese edition is published under the English one
 # The repository, for "edit this page" and "open an issue" (GitHub Actions sets the last two).
 repository_url = os.environ.get("NOTES_REPOSITORY_URL") or (
     f"{os.environ['GITHUB_SERVER_URL']}/{os.environ['GITHUB_REPOSITORY']}" if "GITHUB_REPOSITORY" in os.environ else ""
@@ -49,10 +59,20 @@ bibtex_default_style = "panel-author-year"
 bibtex_reference_style = "author_year"
 
 # What the notes are about, for link previews (the extension's own labels are in its catalog)
-panel_event = "the BAAI 2024 roundtable on multimodal perception and generation"
+panel_event = "2024 智源大会“Multimodal Perception and Generation”圆桌讨论" if CHINESE else (
+    "the BAAI 2024 roundtable on multimodal perception and generation"
+)
+# The editors' page is not translated; the Chinese edition marks it as English and says so.
+panel_english_only = ["about/how-these-notes-are-built"]
 
 html_theme = "sphinx_book_theme"
 html_title = "Multimodal Perception and Generation — panel notes"
+# Search finds Chinese in both editions: jieba segments the Chinese (with the panel's own terms and
+# names, which it would otherwise split), English keeps its stemmer (see panelnotes.search)
+html_search_options = {"dict": str(Path(__file__).parent / "_data" / "search-terms.txt")}
+if CHINESE:
+    project = "Multimodal Perception and Generation：2024 智源大会圆桌讨论笔记"
+    html_title = "Multimodal Perception and Generation — 圆桌讨论笔记"
 html_static_path = ["_static"]
 templates_path = ["_templates"]
 ogp_image = "_static/link-preview.png"
@@ -71,6 +91,8 @@ html_theme_options = {
     # sidebar toggles, and its script binds only the first toggle it finds, which is then the
     # hidden one (pydata-sphinx-theme#2451, sphinx-book-theme#999).
     "navbar_persistent": [],
+    # the same page in the other edition (panelnotes.editions), beside the theme's buttons
+    "article_header_end": ["language-switch.html", "article-header-buttons.html"],
     "footer_content_items": ["author.html", "copyright.html", "last-updated.html", "corrections-link.html"],
 } | (
     {"repository_url": repository_url, "repository_branch": "main", "path_to_docs": "docs",
@@ -140,7 +162,7 @@ latex_documents = [
 epub_title = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
 epub_author = author
 epub_publisher = epub_author
-epub_language = "en"
+epub_language = language
 # one identifier for the OPF and the NCX, or epubcheck reports NCX-001
 epub_uid = epub_identifier = "panel-notes-baai-2024"
 epub_scheme = "URL"

@@ -35,6 +35,7 @@ FEATURES = (
     "assets",  # the extension's own CSS and script
     "stylesheets",  # trims and bundles the site's CSS
     "theme_fixes",  # accessibility fixes to the theme's markup
+    "search",  # search that segments the Chinese with jieba in every edition
     "editions",  # editions in other languages: the language switch, completeness of the catalogs
 )
 

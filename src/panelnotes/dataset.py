@@ -140,8 +140,14 @@ class PanelDataDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         items = nodes.bullet_list(classes=["panel-data-files"])
+        described = {
+            "speakers": _("the speakers, as CSV"),
+            "questions": _("the questions, as CSV"),
+            "turns": _("the turns, as CSV"),
+            "answers": _("the answers, as CSV"),
+        }
         files = [("panel.json", _("everything, as JSON")), (SCHEMA.name, _("its JSON Schema"))]
-        files += [(f"{table}.csv", _("the %s, as CSV") % _(table)) for table in TABLES]
+        files += [(f"{table}.csv", described[table]) for table in TABLES]
         for filename, text in files:
             link = nodes.reference("", filename, refuri=f"{FOLDER}/{filename}", classes=["panel-data-link"])
             items += nodes.list_item("", nodes.paragraph("", "", link, nodes.Text(f" — {text}")))

@@ -18,6 +18,7 @@ from . import sources
 from .domain import AnswerRecord, PanelDomain, QuestionRecord, answer_anchor
 from .messages import _, chinese_edition
 from .roles import ZH_CLASS, speaker_link
+from .speakers import TRANSLATED
 from .transcript import han_only, parse_spans
 
 logger = logging.getLogger(__name__)
@@ -268,7 +269,8 @@ class ExcerptDirective(PanelDirective):
         # neither is translated: the original is verbatim, and the Chinese edition shows it alone
         for element in [original, *translation]:
             for text_node in element.findall(nodes.TextElement):
-                text_node["translatable"] = False
+                if not isinstance(text_node, nodes.Inline):  # Sphinx unwraps an inline that has the flag
+                    text_node["translatable"] = False
         if chinese_edition(self.config):
             translation = []
         if span and not sources.transcript(self.env).contains(original.astext(), *span):
@@ -305,28 +307,35 @@ class SpeakerProfileDirective(PanelDirective):
         if speaker is None:
             self.warn(f"unknown speaker {speaker_id!r}", "unknown_speaker")
             return []
+        chinese = chinese_edition(self.config)
         presence = {"in the room": _("in the room"), "online": _("online")}[speaker.presence]
         role = _("Moderator") if speaker.role == "moderator" else _("Panelist (%s)") % presence
+        for name in TRANSLATED:
+            if chinese and getattr(speaker, name) and not speaker.text(name, chinese):
+                self.warn(f"speaker {speaker_id!r} has {name} but no {name}_zh for this edition", "untranslated")
         facts = [
-            f"**{_('Name in Chinese:')}** {{zh}}`{speaker.name_zh}`  ",
-            f"**{_('Role:')}** {role}  ",
-            f"**{_('Affiliation at the time of the panel:')}** "
-            + (speaker.affiliation or _("not verified by these notes"))
-            + "  ",
+            (_("Name in English:"), speaker.name) if chinese else (_("Name in Chinese:"), f"{{zh}}`{speaker.name_zh}`"),
+            (_("Role:"), role),
+            (
+                _("Affiliation at the time of the panel:"),
+                speaker.text("affiliation", chinese) or _("not verified by these notes"),
+            ),
         ]
         if speaker.identification == "inferred":
-            facts.append(
-                f"**{_('Identification:')}** {_('inferred from the transcript.')} {speaker.identification_note or ''}  "
-            )
+            note = speaker.text("identification_note", chinese) or ""
+            facts.append((_("Identification:"), f"{_('inferred from the transcript.')} {note}"))
         if speaker.works:
-            facts.append(
-                f"**{_('Their works cited in the notes:')}** " + ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works)
-            )
+            facts.append((_("Their works cited in the notes:"), ", ".join(f"{{cite:t}}`{k}`" for k in speaker.works)))
         # Sections are built here, not parsed: MyST attaches parsed headings to the document itself.
-        # the Chinese name stays out of the title: navigation and <title> repeat it unmarked
-        page = self._section(speaker_id, speaker.name)
+        # The title is the name in the edition's language only: navigation and <title> repeat it unmarked.
+        page = self._section(speaker_id, speaker.display_name(chinese))
         page["classes"].append("panel-speaker-page")
-        page += self.parse_text_to_nodes("\n".join(facts))
+        body = self.parse_text_to_nodes("\n".join(f"**{label}** {value}  " for label, value in facts))
+        for element in body:  # from the registry and the extension's catalog, not the book's
+            for text_node in element.findall(nodes.TextElement):
+                if not isinstance(text_node, nodes.Inline):  # Sphinx unwraps an inline that has the flag
+                    text_node["translatable"] = False
+        page += body
         answers = self._section(
             "answers", _("Answers on the panel") if speaker.role == "panelist" else _("On the panel")
         )

@@ -20,6 +20,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+from .messages import _
+
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -112,10 +114,15 @@ def html_page_context(
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n<link rel="alternate" hreflang="{e.tag}" href="{href}" />' for e, href in links
     )
+    if this != editions(app.config)[0] and pagename in app.config.panel_english_only and "body" in context:
+        notice = _("This page is for the notes' editors and is available in English only.")
+        body = context["body"]
+        context["body"] = f'<p class="panel-english-only">{notice}</p>\n<div lang="en">{body}</div>'
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_editions", [], "html", types=[list])
+    app.add_config_value("panel_english_only", [], "html", types=[list])
     app.connect("config-inited", config_inited)
     app.connect("builder-inited", builder_inited)
     app.connect("html-page-context", html_page_context)

@@ -20,6 +20,11 @@ from .roles import ZH_CLASS, mark_chinese
 from .transcript import Transcript
 
 CERTAINTIES = ("certain", "probable", "unresolved")
+CERTAINTY_LABELS = {
+    "certain": lambda: _("certain"),
+    "probable": lambda: _("probable"),
+    "unresolved": lambda: _("unresolved"),
+}
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,7 @@ class GlossaryDirective(PanelDirective):
                 term += mark_chinese(form)
             meaning = nodes.paragraph("", "", *mark_chinese(f"{item.meaning} — {item.en}"))
             if item.certainty != "certain":
-                meaning += nodes.inline("", _(item.certainty), classes=["panel-badge"])
+                meaning += nodes.inline("", CERTAINTY_LABELS[item.certainty](), classes=["panel-badge"])
             definition = nodes.definition("", meaning)
             if item.note:
                 definition += nodes.paragraph("", "", *mark_chinese(item.note))

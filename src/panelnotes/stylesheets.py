@@ -309,7 +309,10 @@ def read_site(outdir: Path) -> Site:
     scripts: set[Path] = set()
     words: set[str] = set()
     properties: set[str] = set()
-    for page in sorted(p for p in outdir.rglob("*.html") if "_static" not in p.relative_to(outdir).parts):
+    # another Sphinx output inside this one (an edition in another language) trims its own pages
+    nested = {d.parent for d in outdir.glob("*/**/_static")}
+    pages_here = (p for p in outdir.rglob("*.html") if "_static" not in p.relative_to(outdir).parts)
+    for page in sorted(p for p in pages_here if not any(root in p.parents for root in nested)):
         html = page.read_text(encoding="utf-8", errors="replace")
         for value in ATTRIBUTE_VALUE.findall(html):
             text = value[0] or value[1]
