@@ -23,7 +23,7 @@ from . import sources
 from .directives import PanelDirective, attribution_badge, correction_mark, paragraph_anchor, question_label
 from .domain import AnswerRecord, PanelDomain
 from .glossary import misheard_ref
-from .messages import _
+from .messages import _, chinese_edition
 from .roles import ZH_CLASS, mark_chinese, speaker_link
 from .turns import AUDIENCE, UNIDENTIFIED, Turn
 
@@ -118,15 +118,28 @@ class TurnsDirective(PanelDirective):
             para += _annotated(text, dict(turn.corrections), glossary_forms)
             original += para
         node += original
-        node += nodes.container("", nodes.paragraph("", "", *mark_chinese(turn.en)), classes=["turn-en", "language-en"])
-        for label, text in (
-            (_("Why this speaker:"), turn.reason),
-            (_("Not summarised in the chapters:"), turn.unsummarised),
-        ):
-            if text:
-                node += nodes.paragraph(
-                    "", "", nodes.emphasis("", label + " "), *mark_chinese(text), classes=["turn-reason", "language-en"]
+        chinese = chinese_edition(self.config)
+        if not chinese:  # the Chinese edition shows the transcript alone
+            english = nodes.paragraph("", "", *mark_chinese(turn.en))
+            node += nodes.container("", english, classes=["turn-en", "language-en"])
+        notes = (
+            (_("Why this speaker:"), turn.reason, turn.reason_zh),
+            (_("Not summarised in the chapters:"), turn.unsummarised, turn.unsummarised_zh),
+        )
+        for label, english_note, chinese_note in notes:
+            if chinese and english_note and not chinese_note:
+                logger.warning(
+                    "the turn's note has no Chinese version (reason_zh, unsummarised_zh)",
+                    location=turn.location,
+                    type="panel",
+                    subtype="untranslated",
                 )
+            note = chinese_note if chinese else english_note
+            if note:
+                language = [] if chinese else ["language-en"]
+                para = nodes.paragraph("", "", nodes.emphasis("", label + " "), *mark_chinese(note))
+                para["classes"] += ["turn-reason", *language]
+                node += para
         self.domain.note_paragraph_doc(self.env.docname)
         return node
 

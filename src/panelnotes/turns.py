@@ -20,7 +20,18 @@ from .transcript import Transcript, parse_range
 #: Speaker ids that are not in the registry.
 AUDIENCE, UNIDENTIFIED = "audience", "unidentified"
 IDENTIFICATIONS = ("named", "inferred", "uncertain")
-FIELDS = {"speaker", "identification", "reason", "starts", "paragraphs", "en", "corrections", "unsummarised"}
+FIELDS = {
+    "speaker",
+    "identification",
+    "reason",
+    "starts",
+    "paragraphs",
+    "en",
+    "corrections",
+    "unsummarised",
+    "reason_zh",
+    "unsummarised_zh",  # the notes' own words about the turn, for the Chinese edition
+}
 REQUIRED = ("speaker", "identification", "starts", "paragraphs", "en")
 MIN_STARTS = 4  #: characters of ``starts``: fewer would match by accident
 
@@ -39,6 +50,8 @@ class Turn:
     corrections: tuple[tuple[str, str], ...]
     #: why a panelist's turn has no answer summarising it (a thanks, a hand-over, …)
     unsummarised: str | None
+    reason_zh: str | None
+    unsummarised_zh: str | None
     #: the turn's text, cut from the transcript: (paragraph number, text) for each paragraph it touches
     pieces: tuple[tuple[int, str], ...]
     #: the turn's HTML id: ``turn-124`` for the first turn that starts in ¶124, ``turn-124b`` for the second
@@ -123,6 +136,8 @@ def _raw_turns(path: Path, speakers: Iterable[str]) -> tuple[str, list[tuple[Loc
             "en": _text(entry, "en", path),
             "corrections": tuple(corrections.items()),
             "unsummarised": _text(entry, "unsummarised", path),
+            "reason_zh": _text(entry, "reason_zh", path),
+            "unsummarised_zh": _text(entry, "unsummarised_zh", path),
         }
         result.append((entry, fields))
     return str(data["part"]), result
