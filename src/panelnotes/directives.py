@@ -164,7 +164,8 @@ class PanelQuestionDirective(PanelDirective):
                 question_id, number, self.options.get("short", question_id), spans, self.env.docname, self.lineno
             )
         )
-        box = nodes.container(classes=["panel-question"], ids=[question_id])
+        # the question's anchor as a target (LaTeX writes labels for targets, not for containers)
+        box = nodes.container("", nodes.target("", "", ids=[question_id]), classes=["panel-question"])
         record = self.domain.questions[self.env.docname]
         asked = _("An audience member asks") if record.from_audience else _("The moderator asks")
         label = f"{question_label(self.config, record)}. {asked}:"

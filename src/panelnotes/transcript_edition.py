@@ -187,8 +187,6 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         wrapper += _turn_links(app, docname, node)
         node.replace_self(wrapper)
     domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
-    if docname not in domain.data["paragraph_docs"]:
-        return
     # a range's anchor goes into the last turn that touches its first paragraph: where a speaker
     # takes over in mid-paragraph, that is the turn an answer or excerpt starting there quotes
     pieces: dict[int, nodes.paragraph] = {}
