@@ -367,3 +367,54 @@ def test_trimmed_and_bundled_stylesheets_style_every_element_as_the_originals_do
                 if old.get(p) != new.get(p)
             ]
     assert differences == [], differences[:10]
+
+
+def test_an_answers_paragraph_link_lands_on_its_highlighted_turn_and_the_turn_links_back(browser, server):
+    visit = Visit(browser, server, **DESKTOP)
+    chapter = "questions/05-autoregressive-vs-diffusion.html"
+    visit.page.goto(server + chapter, wait_until="networkidle")
+    answer = visit.page.locator("#autoregressive-vs-diffusion-jiahui-yu")
+    link = answer.locator(".answer-paragraphs a").first
+    assert link.inner_text() == "¶124–130"
+    link.click()
+    visit.page.wait_for_function("document.querySelectorAll('.transcript-paragraph.panel-highlight').length > 0")
+    assert urlparse(visit.page.url).path.endswith("/transcript.html")
+    assert urlparse(visit.page.url).fragment == "transcript-p124-130"
+    highlighted = visit.page.evaluate(
+        "[...document.querySelectorAll('.panel-highlight')].map(p => p.className.match(/para-(\\d+)/)[1])"
+    )
+    assert sorted(set(map(int, highlighted))) == list(range(124, 131))
+    turn = visit.page.locator("#turn-124")
+    assert turn.get_attribute("data-speaker") == "jiahui-yu"
+    box = turn.bounding_box()
+    assert box["y"] < visit.page.viewport_size["height"] and box["y"] + box["height"] > 0  # in view
+    turn.locator(".turn-links a", has_text="answer in Q5").click()
+    visit.page.wait_for_load_state("load")
+    assert visit.page.url.endswith(chapter + "#autoregressive-vs-diffusion-jiahui-yu")
+    visit.close()
+
+
+def test_the_transcript_without_scripts_still_scrolls_to_and_marks_the_linked_paragraph(browser, server):
+    visit = Visit(browser, server, java_script_enabled=False, **DESKTOP)
+    visit.page.goto(server + "transcript.html#transcript-p124-130")
+    marked = visit.page.evaluate(
+        "[...document.querySelectorAll('.transcript-paragraph')]"
+        ".filter(p => getComputedStyle(p).outlineStyle === 'solid').map(p => p.className)"
+    )
+    assert len(marked) == 1 and "para-124" in marked[0]
+    visit.close()
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_transcript_reads_side_by_side_on_a_desktop_and_stacked_on_a_phone(browser, server, device):
+    visit = Visit(browser, server, **device)
+    visit.page.goto(server + "transcript.html#turn-124", wait_until="networkidle")
+    zh = visit.page.locator("#turn-124 .turn-zh").bounding_box()
+    en = visit.page.locator("#turn-124 .turn-en").bounding_box()
+    if device is PHONE:
+        assert en["y"] >= zh["y"] + zh["height"] - 1
+    else:
+        assert en["x"] >= zh["x"] + zh["width"] and abs(en["y"] - zh["y"]) < 2
+    overflow = visit.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow == 0
+    visit.close()

@@ -10,6 +10,9 @@ import pytest
 from pybtex.database import parse_file
 
 from book import REPO
+from panelnotes.speakers import load_speakers
+from panelnotes.transcript import Transcript
+from panelnotes.turns import load_turns
 
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
 
@@ -90,3 +93,26 @@ def test_handout_is_self_contained_and_short(latex, chapter):
 def test_citation_marks_never_run_together(book_text):
     assert not re.search(r"\]\[", book_text)
     assert not re.search(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{3,}", book_text)
+
+
+def test_the_book_ends_with_the_attributed_transcript_as_an_appendix(latex, book_text):
+    """Every turn's speaker label, in order, in the transcript appendix (after the chapters)."""
+    transcript = Transcript.load(REPO / "docs" / "_data" / "transcript-asr-zh.txt")
+    registry = load_speakers(REPO / "docs" / "_data" / "speakers.yaml")
+    turns = load_turns(
+        sorted((REPO / "docs" / "_data" / "turns").glob("*.yaml")),
+        transcript,
+        {s.id: s.identification for s in registry.values()},
+    )
+    labels = {"audience": "Audience member", "unidentified": "Unidentified speaker"}
+    labels |= {s.id: s.name for s in registry.values()}
+    tex = (latex / "panel-notes.tex").read_text(encoding="utf-8")
+    assert tex.index("\\appendix") < tex.index("The transcript, turn by turn")
+    text = squash(book_text)
+    intro = (REPO / "docs" / "transcript.md").read_text(encoding="utf-8").split("\n\n")[1]  # its first paragraph
+    at = text.index(squash(intro[:60]))
+    assert at > text.rindex(squash(title_of(CHAPTERS[-1])), 0, at) > text.index(squash("Contents"))
+    for turn in turns:
+        found = text.find(squash(labels[turn.speaker]), at)
+        assert found >= 0, (turn.anchor, turn.speaker)
+        at = found + 1

@@ -59,7 +59,7 @@ CORRECTION = re.compile(r"\[[^\[\]]+\]")
 def correction_mark(text: str) -> nodes.inline:
     """An editorial ``[correction]``, set apart from the transcript's text and announced as one."""
     mark = nodes.inline("", "", classes=["panel-correction"])
-    mark += nodes.inline("", _("correction:") + " ", classes=["visually-hidden"])
+    mark += panel_nodes.screen_reader_text("", _("correction:") + " ")
     mark += nodes.Text(text)
     return mark
 

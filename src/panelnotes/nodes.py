@@ -79,6 +79,19 @@ def depart_turn_html(self: HTML5Translator, node: turn) -> None:
     self.body.append("</section>\n")
 
 
+class screen_reader_text(nodes.Inline, nodes.TextElement):
+    """Words for screen readers only (e.g. "correction:" before a bracketed correction); a printed
+    page has the visible mark alone."""
+
+
+def visit_screen_reader_text_html(self: HTML5Translator, node: screen_reader_text) -> None:
+    self.body.append(self.starttag(node, "span", "", CLASS="visually-hidden"))
+
+
+def depart_screen_reader_text_html(self: HTML5Translator, node: screen_reader_text) -> None:
+    self.body.append("</span>")
+
+
 def visit_permalink_html(self: HTML5Translator, node: permalink) -> None:
     title = self.attval(node["title"])
     self.body.append(f'<a class="headerlink" href="#{node["refid"]}" title="{title}">¶</a>')
@@ -115,6 +128,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
         texinfo=(visit_passthrough, depart_passthrough),
     )
     app.add_node(turn_links)
+    app.add_node(
+        screen_reader_text,
+        html=(visit_screen_reader_text_html, depart_screen_reader_text_html),
+        latex=(skip, None),
+        text=(skip, None),
+        man=(skip, None),
+        texinfo=(skip, None),
+    )
     app.add_node(
         permalink,
         html=(visit_permalink_html, None),
