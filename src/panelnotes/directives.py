@@ -85,9 +85,15 @@ def mark_corrections(paragraph: nodes.Element) -> None:
 
 
 def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    """Stances, now translated where the edition is: set in italics, and recorded as shown, so the
-    stance matrix and speaker pages show them in the edition's language."""
+    """Stances and short question labels, now translated where the edition is, are recorded as
+    shown (the stance matrix and speaker pages show them in the edition's language); stances are
+    set in italics and the short label gets the question's number."""
     domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
+    question = domain.questions.get(app.env.docname)
+    for para in doctree.findall(lambda n: isinstance(n, nodes.paragraph) and "panel-question-short" in n["classes"]):
+        if question is not None:
+            domain.questions[app.env.docname] = question._replace(short=para.astext())
+            para.insert(0, nodes.Text(f"{question_label(app.config, question)} · "))
     shown = {}
     for answer in doctree.findall(panel_nodes.answer):
         for para in answer.findall(lambda n: isinstance(n, nodes.paragraph) and "panel-stance" in n["classes"]):
@@ -168,6 +174,10 @@ class PanelQuestionDirective(PanelDirective):
         box = nodes.container("", nodes.target("", "", ids=[question_id]), classes=["panel-question"])
         record = self.domain.questions[self.env.docname]
         asked = _("An audience member asks") if record.from_audience else _("The moderator asks")
+        # the short label is a message of the book's catalogs: numbered at doctree-read, once translated
+        short = nodes.paragraph(record.short, record.short, classes=["panel-question-short"])
+        self.set_source_info(short)
+        box += short
         label = f"{question_label(self.config, record)}. {asked}:"
         box += nodes.paragraph("", "", nodes.strong("", label), classes=["panel-question-label"])
         box += self.parse_content_to_nodes()
