@@ -15,7 +15,7 @@ from sphinx.application import Sphinx
 from . import sources
 from .datafiles import DataError, Located, load_yaml
 from .directives import PanelDirective, paragraphs_ref
-from .messages import _
+from .messages import _, chinese_edition
 from .roles import ZH_CLASS, mark_chinese
 from .transcript import Transcript
 
@@ -34,6 +34,7 @@ class Misheard:
     en: str
     certainty: str
     note: str | None
+    note_zh: str | None  #: the note for the Chinese edition
 
     @property
     def anchor(self) -> str:
@@ -83,6 +84,7 @@ def load_glossary(path: Path, transcript: Transcript) -> Glossary:
                 str(entry["en"]),
                 entry["certainty"],
                 entry.get("note"),
+                entry.get("note_zh"),
             )
         )
     terms = []
@@ -107,24 +109,31 @@ class GlossaryDirective(PanelDirective):
             self.env.note_dependency(self.config.panel_glossary)
         self.domain.data["glossary_docs"].add(self.env.docname)
         transcript = sources.transcript(self.env)
+        chinese = chinese_edition(self.config)
         misheard = nodes.definition_list(classes=["panel-glossary"])
         for item in glossary.misheard:
             term = nodes.term("", "", ids=[item.anchor])
             for index, form in enumerate(item.forms):
                 term += [nodes.Text(" / ")] if index else []
                 term += mark_chinese(form)
-            meaning = nodes.paragraph("", "", *mark_chinese(f"{item.meaning} — {item.en}"))
+            meaning = nodes.paragraph("", "", *mark_chinese(item.meaning), nodes.Text(" — "))
+            meaning += nodes.inline("", item.en, classes=["language-en"])  # the English term, in both editions
             if item.certainty != "certain":
                 meaning += nodes.inline("", CERTAINTY_LABELS[item.certainty](), classes=["panel-badge"])
             definition = nodes.definition("", meaning)
-            if item.note:
-                definition += nodes.paragraph("", "", *mark_chinese(item.note))
+            note = item.note_zh if chinese else item.note
+            if item.note and not note:
+                self.warn(f"the glossary entry {item.forms[0]!r} has no note_zh for this edition", "untranslated")
+            if note:
+                para = nodes.paragraph("", "", *mark_chinese(note))
+                para["classes"] += [] if chinese else ["language-en"]
+                definition += para
             definition += self._where(transcript, item.forms)
             misheard += nodes.definition_list_item("", term, definition)
         terms = nodes.definition_list(classes=["panel-glossary"])
         for entry in glossary.terms:
             term = nodes.term("", "", nodes.inline("", entry.zh, classes=[ZH_CLASS]), ids=[entry.anchor])
-            meaning = nodes.paragraph("", "", *mark_chinese(entry.en))
+            meaning = nodes.paragraph("", "", nodes.inline("", entry.en, classes=["language-en"]))
             terms += nodes.definition_list_item(
                 "", term, nodes.definition("", meaning, self._where(transcript, (entry.zh,)))
             )
