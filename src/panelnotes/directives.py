@@ -90,8 +90,8 @@ def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     set in italics and the short label gets the question's number."""
     domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
     question = domain.questions.get(app.env.docname)
-    for para in doctree.findall(lambda n: isinstance(n, nodes.paragraph) and "panel-question-short" in n["classes"]):
-        if question is not None:
+    for para in doctree.findall(nodes.paragraph):
+        if question is not None and "panel-question-short" in para["classes"]:
             domain.questions[app.env.docname] = question._replace(short=para.astext())
             para.insert(0, nodes.Text(f"{question_label(app.config, question)} · "))
     shown = {}
