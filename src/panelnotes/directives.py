@@ -96,11 +96,12 @@ def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             para.insert(0, nodes.Text(f"{question_label(app.config, question)} · "))
     shown = {}
     for answer in doctree.findall(panel_nodes.answer):
-        for para in answer.findall(lambda n: isinstance(n, nodes.paragraph) and "panel-stance" in n["classes"]):
-            shown[answer["ids"][0]] = para.astext()
-            para.children = [nodes.emphasis("", "", *para.children)]
-            para.children[0].parent = para
-            break
+        for stance in answer.findall(nodes.paragraph):
+            if "panel-stance" in stance["classes"]:
+                shown[answer["ids"][0]] = stance.astext()
+                stance.children = [nodes.emphasis("", "", *stance.children)]
+                stance.children[0].parent = stance
+                break
     docname = app.env.docname
     domain.data["answers"] = [
         a._replace(stance=shown.get(a.anchor, a.stance)) if a.docname == docname else a for a in domain.answers
