@@ -24,11 +24,19 @@ class Build:
 OPENGRAPH_NOTICE = "matplotlib is not installed, social cards will not be generated\n"
 
 
-def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str, **env_vars: str) -> Build:
+def sphinx_build(
+    srcdir: Path, outdir: Path, builder: str = "html", *extra: str, doctrees: Path | None = None, **env_vars: str
+) -> Build:
     """Build with the strict command line. By default no PDFs are linked and no site address is
     known, whatever the working tree holds; keyword arguments set environment variables."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1718000000"))
-    for name in ("NOTES_BASE_URL", "NOTES_REPOSITORY_URL", "READTHEDOCS_CANONICAL_URL", "GITHUB_REPOSITORY"):
+    for name in (
+        "NOTES_BASE_URL",
+        "NOTES_REPOSITORY_URL",
+        "READTHEDOCS_CANONICAL_URL",
+        "GITHUB_REPOSITORY",
+        "NOTES_LANGUAGE",
+    ):
         env.pop(name, None)
     # a fixed path (it is part of the configuration, so it must not vary with outdir)
     env["NOTES_DOWNLOADS_DIR"] = "/nonexistent/panel-notes-downloads"
@@ -44,7 +52,7 @@ def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", *extra: str,
             *STRICT,
             *extra,
             "-d",
-            str(outdir.parent / f"{outdir.name}.doctrees"),
+            str(doctrees or outdir.parent / f"{outdir.name}.doctrees"),
             str(srcdir),
             str(outdir),
         ],

@@ -44,6 +44,18 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def bilingual_site(tmp_path_factory) -> Path:
+    """Both editions as `make html` builds them: English at the root, Chinese under zh/."""
+    root = tmp_path_factory.mktemp("bilingual")
+    doctrees = tmp_path_factory.mktemp("bilingual-doctrees")
+    for outdir, language in ((root, "en"), (root / "zh", "zh_CN")):
+        build = sphinx_build(REPO / "docs", outdir, doctrees=doctrees / language, NOTES_LANGUAGE=language)
+        assert build.returncode == 0, build.output
+        assert build.output.strip() == "", f"the build printed warnings:\n{build.output}"
+    return root
+
+
+@pytest.fixture(scope="session")
 def latex(tmp_path_factory) -> Path:
     """The LaTeX output and every PDF made from it."""
     build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex"), "latex")
@@ -64,12 +76,15 @@ def published_site(tmp_path_factory, latex) -> Path:
     (downloads / "pdf").mkdir()
     for pdf in latex.glob("*.pdf"):
         shutil.copy(pdf, downloads / "pdf")
-    build = sphinx_build(
-        REPO / "docs",
-        tmp_path_factory.mktemp("published"),
-        NOTES_BASE_URL=BASE_URL,
-        NOTES_REPOSITORY_URL=REPOSITORY_URL,
-        NOTES_DOWNLOADS_DIR=str(downloads),
-    )
+    published = {
+        "NOTES_BASE_URL": BASE_URL,
+        "NOTES_REPOSITORY_URL": REPOSITORY_URL,
+        "NOTES_DOWNLOADS_DIR": str(downloads),
+    }
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("published"), **published)
     assert build.returncode == 0 and build.output.strip() == "", build.output
+    # the Chinese edition under zh/, as `make html` builds it
+    doctrees = tmp_path_factory.mktemp("published-zh-doctrees")
+    zh = sphinx_build(REPO / "docs", build.outdir / "zh", doctrees=doctrees, NOTES_LANGUAGE="zh_CN", **published)
+    assert zh.returncode == 0 and zh.output.strip() == "", zh.output
     return build.outdir

@@ -418,3 +418,42 @@ def test_the_transcript_reads_side_by_side_on_a_desktop_and_stacked_on_a_phone(b
     overflow = visit.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow == 0
     visit.close()
+
+
+@pytest.mark.parametrize(
+    ("edition", "query", "expected"),
+    [
+        ("", "多模态", "transcript.html"),
+        ("", "谢赛宁", "speakers/saining-xie.html"),
+        ("zh/", "多模态", "questions/03-which-modalities.html"),
+        ("zh/", "沈春华", "speakers/chunhua-shen.html"),
+        ("zh/", "扩散模型", "questions/05-autoregressive-vs-diffusion.html"),
+        ("zh/", "autoregressive", "questions/05-autoregressive-vs-diffusion.html"),
+    ],
+)
+def test_search_finds_the_panels_chinese_words_in_either_edition(browser, server, edition, query, expected):
+    """A reader types into the search page's box, as on any search page."""
+    visit = Visit(browser, server)
+    visit.page.goto(server + edition + "search.html", wait_until="networkidle")
+    box = visit.page.locator("#search-documentation, form.bd-search input[name=q], input[name=q]").first
+    box.fill(query)
+    box.press("Enter")
+    results = visit.page.locator("#search-results li a")
+    results.first.wait_for(timeout=15000)
+    hrefs = [results.nth(i).get_attribute("href").split("?")[0].split("#")[0] for i in range(results.count())]
+    assert expected in hrefs, hrefs
+    visit.close()
+
+
+def test_the_language_switch_lands_on_the_same_chapter(browser, server):
+    visit = Visit(browser, server, **PHONE)
+    chapter = "questions/08-data.html"
+    visit.page.goto(server + chapter, wait_until="networkidle")
+    visit.page.locator("nav.panel-language-switch a[hreflang=zh-Hans]").click()
+    visit.page.wait_for_load_state("load")
+    assert visit.page.url == server + "zh/" + chapter
+    assert visit.page.locator("html").get_attribute("lang") == "zh-Hans"
+    visit.page.locator("nav.panel-language-switch a[hreflang=en]").click()
+    visit.page.wait_for_load_state("load")
+    assert visit.page.url == server + chapter
+    visit.close()

@@ -80,6 +80,19 @@ def builder_inited(app: Sphinx) -> None:
             logger.warning(message, location=f"{po}:{line}", type="panel", subtype="untranslated")
 
 
+#: What stays in English in a translated edition (the works cited, as the bibliography gives them)
+ENGLISH_CLASSES = {"bibtex-citation", "panel-chapter-references"}
+
+
+def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """In a translated edition, mark the passages that stay in English with their language."""
+    if not is_translation(app.config):
+        return
+    for node in doctree.findall(nodes.Element):
+        if isinstance(node, nodes.citation) or ENGLISH_CLASSES & set(node.get("classes", [])):
+            node["classes"].append("language-en")
+
+
 def _page_uri(app: Sphinx, pagename: str) -> str:
     return app.builder.get_target_uri(pagename)
 
@@ -125,5 +138,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_english_only", [], "html", types=[list])
     app.connect("config-inited", config_inited)
     app.connect("builder-inited", builder_inited)
+    app.connect("doctree-resolved", doctree_resolved)
     app.connect("html-page-context", html_page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
