@@ -52,7 +52,7 @@ $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 deps: $(STAMP) $(TOOLS_STAMP) ## Create .venv and install the pinned dependencies
 
 html: $(STAMP) ## Build the site, both editions at once: English in docs/_build/html, Chinese in docs/_build/html/zh
-	$(MAKE) --no-print-directory -j2 html-en
+	$(MAKE) --no-print-directory -j2 html-en html-zh
 
 html-en: $(STAMP)
 	$(call sphinx,html)
