@@ -358,7 +358,8 @@ class SpeakerProfileDirective(PanelDirective):
 
     def _section(self, section_id: str, title: str) -> nodes.section:
         section = nodes.section(ids=[section_id], names=[section_id])
-        section += nodes.title(title, title)
+        # from the registry or the extension's catalog, not the book's
+        section += nodes.title(title, title, translatable=False)
         self.set_source_info(section)
         return section
 

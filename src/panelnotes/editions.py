@@ -16,9 +16,12 @@ from urllib.parse import urljoin
 
 from babel.messages.pofile import read_po
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+from sphinx.util.nodes import extract_messages
 
 from .messages import _
 
@@ -80,6 +83,37 @@ def builder_inited(app: Sphinx) -> None:
             logger.warning(message, location=f"{po}:{line}", type="panel", subtype="untranslated")
 
 
+def _catalog_ids(app: Sphinx, docname: str) -> set[str]:
+    """Every message of the page's catalogs, translated or not."""
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    ids: set[str] = set()
+    for locale_dir in app.config.locale_dirs:
+        po = Path(app.srcdir, locale_dir, app.config.language, "LC_MESSAGES", f"{domain}.po")
+        if po.is_file():
+            with po.open("rb") as source:
+                ids.update(str(message.id) for message in read_po(source) if message.id)
+    return ids
+
+
+def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """A paragraph whose English changed since the catalogs were updated has no entry in them:
+    Sphinx would show it in English without a word. Report it at its line in the English source.
+    (A message that is in a catalog but untranslated or fuzzy is reported at the catalog's line.)"""
+    if not is_translation(app.config) or app.env.docname in app.config.panel_english_only:
+        return
+    known = _catalog_ids(app, app.env.docname)
+    missing = {id(node) for node, message in extract_messages(doctree) if message not in known}
+    for node in doctree.findall(nodes.Element):
+        # a toctree's caption is translated apart from its node's flag
+        if id(node) in missing and node.get("translated") is False and not isinstance(node, addnodes.toctree):
+            logger.warning(
+                "no translation for this text: run `make locales` and translate the new message",
+                location=node,
+                type="panel",
+                subtype="untranslated",
+            )
+
+
 #: What stays in English in a translated edition (the works cited, as the bibliography gives them)
 ENGLISH_CLASSES = {"bibtex-citation", "panel-chapter-references"}
 
@@ -138,6 +172,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_english_only", [], "html", types=[list])
     app.connect("config-inited", config_inited)
     app.connect("builder-inited", builder_inited)
+    app.connect("doctree-read", doctree_read)
     app.connect("doctree-resolved", doctree_resolved)
     app.connect("html-page-context", html_page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

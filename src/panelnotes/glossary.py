@@ -152,7 +152,7 @@ class GlossaryDirective(PanelDirective):
 
     def _section(self, section_id: str, title: str, body: nodes.Node) -> nodes.section:
         section = nodes.section(ids=[section_id], names=[section_id])
-        section += nodes.title(title, title)
+        section += nodes.title(title, title, translatable=False)  # from the extension's catalog
         section += body
         self.set_source_info(section)
         return section
