@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import re
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 from bs4 import BeautifulSoup
 
@@ -14,6 +17,7 @@ from book import REPO, copy_book, sphinx_build
 from panelnotes.transcript import Transcript, parse_range
 
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
+TRANSCRIPT = REPO / "docs" / "_data" / "transcript-asr-zh.txt"
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -212,3 +216,42 @@ def test_bad_input_fails_the_build_naming_file_and_line(fault, tmp_path):
     build = sphinx_build(docs, tmp_path / "out")
     assert build.returncode != 0
     assert re.search(expected, build.output), build.output[-3000:]
+
+
+def test_the_dataset_validates_and_reproduces_every_answer_on_the_site(site):
+    data = json.loads((site / "data" / "panel.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, json.loads((site / "data" / "panel.schema.json").read_text(encoding="utf-8")))
+    on_site = {}
+    for chapter in CHAPTERS:
+        for answer in soup(site / "questions" / f"{chapter.stem}.html").select("div.panel-answer"):
+            on_site[answer["id"]] = {
+                "speaker": answer["data-speaker"],
+                "attribution": answer["data-attribution"],
+                "question": answer["data-question"],
+                "stance": answer.select_one(".panel-stance").get_text(),
+                "url": f"questions/{chapter.stem}.html#{answer['id']}",
+            }
+    in_data = {
+        a["id"]: {k: a[k] for k in ("speaker", "attribution", "question", "stance", "url")} for a in data["answers"]
+    }
+    assert in_data == on_site
+    assert "".join(t["zh"] for t in data["turns"]) == "".join(Transcript.load(TRANSCRIPT).paragraphs)
+    for table in ("speakers", "questions", "turns", "answers"):
+        with (site / "data" / f"{table}.csv").open(encoding="utf-8") as f:
+            assert [row["id"] for row in csv.DictReader(f)] == [item["id"] for item in data[table]], table
+
+
+def test_the_glossary_links_every_occurrence_and_the_transcript_links_back(site):
+    glossary = soup(site / "glossary.html")
+    transcript = soup(site / "transcript.html")
+    entries = glossary.select("dl.panel-glossary > dt[id]")
+    assert len(entries) > 100
+    for entry in entries:
+        occurrences = entry.find_next_sibling("dd").select(".glossary-occurrences a")
+        assert occurrences, entry["id"]
+        for link in occurrences:
+            assert link["href"].startswith("transcript.html#transcript-p")
+            assert transcript.find(id=link["href"].partition("#")[2]) is not None
+    linked_back = {a["href"].partition("#")[2] for a in transcript.select(".turn-zh a[href^='glossary.html#']")}
+    misheard = {e["id"] for e in entries if e["id"].startswith("asr-")}
+    assert linked_back == misheard

@@ -10,6 +10,7 @@ page carries an anchor for every range that is linked. Every build checks turns 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from docutils import nodes
@@ -30,27 +31,42 @@ from .turns import AUDIENCE, UNIDENTIFIED, Turn
 logger = logging.getLogger(__name__)
 
 
-def _annotated(text: str, corrections: dict[str, str], glossary: dict[str, str]) -> list[nodes.Node]:
-    """*text* as spoken: a misheard form links to its glossary entry, and a corrected one is
-    followed by ``[correction]`` in its own style, announced as a correction to screen readers."""
-    result: list[nodes.Node] = []
-    marked = [form for form in {*corrections, *glossary} if form]
-    rest = text
-    while rest:
-        hits = [(rest.find(form), -len(form), form) for form in marked if form in rest]
+def _spans(text: str, forms: Iterable[str]) -> list[tuple[int, int, str]]:
+    """Where the forms occur in *text*: (start, end, form), not overlapping, earliest and longest first."""
+    found: list[tuple[int, int, str]] = []
+    at = 0
+    while True:
+        hits = [(text.find(form, at), -len(form), form) for form in forms if form and form in text[at:]]
         if not hits:
-            result.append(nodes.Text(rest))
-            break
-        at, _length, form = min(hits)
-        if at:
-            result.append(nodes.Text(rest[:at]))
-        spoken: nodes.Node = nodes.Text(form)
-        if form in glossary:
-            spoken = misheard_ref(glossary[form], spoken)
-        result.append(spoken)
-        if form in corrections:
-            result.append(correction_mark(f"[{corrections[form]}]"))
-        rest = rest[at + len(form) :]
+            return found
+        start, length, form = min(hits)
+        found.append((start, start - length, form))
+        at = start - length
+
+
+def _annotated(text: str, corrections: dict[str, str], glossary: dict[str, str]) -> list[nodes.Node]:
+    """*text* as spoken: each misheard form links to its glossary entry, and each corrected one is
+    followed by ``[correction]`` in its own style, announced as a correction to screen readers (after
+    the glossary link, where a correction ends inside one)."""
+    marks = {end: corrections[form] for _, end, form in _spans(text, corrections)}
+    result: list[nodes.Node] = []
+
+    def plain(start: int, end: int) -> None:
+        cut = start
+        for mark_end in sorted(e for e in marks if start < e <= end):
+            result.extend([nodes.Text(text[cut:mark_end]), correction_mark(f"[{marks[mark_end]}]")])
+            cut = mark_end
+        if end > cut:
+            result.append(nodes.Text(text[cut:end]))
+
+    position = 0
+    for start, end, form in _spans(text, glossary):
+        plain(position, start)
+        result.append(misheard_ref(glossary[form], nodes.Text(text[start:end])))
+        for mark_end in sorted(e for e in marks if start < e <= end):
+            result.append(correction_mark(f"[{marks[mark_end]}]"))
+        position = end
+    plain(position, len(text))
     return result
 
 
