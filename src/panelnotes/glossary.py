@@ -117,7 +117,8 @@ class GlossaryDirective(PanelDirective):
                 term += [nodes.Text(" / ")] if index else []
                 term += mark_chinese(form)
             meaning = nodes.paragraph("", "", *mark_chinese(item.meaning), nodes.Text(" — "))
-            meaning += nodes.inline("", item.en, classes=["language-en"])  # the English term, in both editions
+            # the English term, in both editions (with any Chinese in it marked as such)
+            meaning += nodes.inline("", "", *mark_chinese(item.en), classes=["language-en"])
             if item.certainty != "certain":
                 meaning += nodes.inline("", CERTAINTY_LABELS[item.certainty](), classes=["panel-badge"])
             definition = nodes.definition("", meaning)
@@ -133,7 +134,7 @@ class GlossaryDirective(PanelDirective):
         terms = nodes.definition_list(classes=["panel-glossary"])
         for entry in glossary.terms:
             term = nodes.term("", "", nodes.inline("", entry.zh, classes=[ZH_CLASS]), ids=[entry.anchor])
-            meaning = nodes.paragraph("", "", nodes.inline("", entry.en, classes=["language-en"]))
+            meaning = nodes.paragraph("", "", nodes.inline("", "", *mark_chinese(entry.en), classes=["language-en"]))
             terms += nodes.definition_list_item(
                 "", term, nodes.definition("", meaning, self._where(transcript, (entry.zh,)))
             )
