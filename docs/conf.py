@@ -56,7 +56,7 @@ nitpicky = True
 
 bibtex_bibfiles = ["../references.bib"]
 bibtex_default_style = "panel-author-year"
-bibtex_reference_style = "author_year"
+bibtex_reference_style = "panel-author-year"
 
 # What the notes are about, for link previews (the extension's own labels are in its catalog)
 panel_event = "2024 智源大会“Multimodal Perception and Generation”圆桌讨论" if CHINESE else (
