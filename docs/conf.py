@@ -124,6 +124,14 @@ latex_elements = {
 \setCJKmonofont{Noto Sans Mono CJK SC}
 % xeCJK would otherwise set English quotes, dashes and the ellipsis as full-width Chinese punctuation.
 \xeCJKDeclareCharClass{Default}{"2013, "2014, "2018, "2019, "201C, "201D, "2026}
+% Tables: a squeezed column keeps room for a word or a name (Sphinx's minimum is three digits wide).
+\setlength{\tymin}{60pt}
+% Inline code may break after an underscore or a hyphen, as after . , ; ? ! / (option names and
+% paths in narrow table columns).
+\newcommand{\panelbreakableunderscore}{\discretionary{\textunderscore}{}{\textunderscore}}
+\let\panelsphinxupquote\sphinxupquote
+\protected\def\sphinxupquote#1{\panelsphinxupquote{\let\_\panelbreakableunderscore#1}}
+\renewcommand*{\sphinxhyphenininlineliteral}[1]{\discretionary{-}{}{-}}
 % The bibliography page brings its own heading; keep LaTeX from adding a second, empty one.
 \makeatletter
 \renewenvironment{sphinxthebibliography}[1]%

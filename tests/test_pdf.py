@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from pybtex.database import parse_file
 
 from book import REPO
+from panelnotes.domain import AnswerRecord, QuestionRecord
 
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
+PDFS = ["panel-notes"] + [f"handout-{c.stem}" for c in CHAPTERS]
+# The book's text area on an A4 page (points from the top): no running header, no footer.
+BOOK_BODY = ["-x", "0", "-y", "60", "-W", "595", "-H", "720"]
 
 
 def squash(text: str) -> str:
-    """Letters and digits only, lower-cased: line breaks, hyphenation and spacing in extracted
-    PDF text must not decide a test."""
-    return re.sub(r"[\W_]+", "", text.replace("-\n", "")).lower()
+    """Letters and digits only, lower-cased, ligatures spelt out: line breaks, hyphenation, spacing
+    and typography in extracted PDF text must not decide a test."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).replace("-\n", "")).lower()
 
 
-def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+def pdf_text(path: Path, *options: str) -> str:
+    command = ["pdftotext", "-raw", *options, str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 def page_count(path: Path) -> int:
@@ -55,7 +63,7 @@ def test_chinese_excerpts_come_out_as_the_right_characters(book_text):
     assert "CHI-GP[ChatGPT]" in text  # whitespace removed: the PDF's text breaks lines anywhere
 
 
-@pytest.mark.parametrize("name", ["panel-notes"] + [f"handout-{c.stem}" for c in CHAPTERS])
+@pytest.mark.parametrize("name", PDFS)
 def test_no_undefined_references_or_missing_glyphs(latex, name):
     log = (latex / f"{name}.log").read_text(encoding="utf-8", errors="replace")
     assert "There were undefined references" not in log
@@ -90,3 +98,39 @@ def test_handout_is_self_contained_and_short(latex, chapter):
 def test_citation_marks_never_run_together(book_text):
     assert not re.search(r"\]\[", book_text)
     assert not re.search(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{3,}", book_text)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_nothing_runs_off_the_page(latex, name):
+    """No box overflows its page (a table too long to break cuts rows off) and no line sticks out
+    of its column by more than 3 pt (a long URL, word or table cell)."""
+    log = (latex / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+    assert re.findall(r"Overfull \\vbox .*", log) == []
+    widths = [float(width) for width in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert [width for width in widths if width > 3] == []
+
+
+def panel_records(latex: Path) -> tuple[list[QuestionRecord], list[AnswerRecord]]:
+    """The questions and answers as the LaTeX build's panel domain collected them."""
+    env = pickle.loads((latex.parent / f"{latex.name}.doctrees" / "environment.pickle").read_bytes())
+    data = env.domaindata["panel"]
+    questions = sorted(data["questions"].values(), key=lambda q: q.sort_key)
+    return questions, sorted(data["answers"], key=lambda a: a.lineno)
+
+
+def test_the_book_prints_the_whole_stance_matrix(latex):
+    """Every question, and under it every panelist with each of their stances, in order, in the
+    book's stance matrix (its text between the chapter's first sentence and the next chapter)."""
+    body = squash(pdf_text(latex / "panel-notes.pdf", *BOOK_BODY))
+    start = body.index(squash("For each question and each panelist, the matrix gives"))
+    matrix = body[start : body.index(squash("The speakers"), start)]
+    registry = yaml.safe_load((REPO / "docs" / "_data" / "speakers.yaml").read_text(encoding="utf-8"))
+    panelists = [(key, person["name"]) for key, person in registry.items() if person["role"] == "panelist"]
+    questions, answers = panel_records(latex)
+    assert len(questions) == len(CHAPTERS) and len(answers) > 40
+    for question in questions:
+        label = question.number if question.from_audience else f"Q{question.number}"
+        block = [label, question.short]
+        for speaker, name in panelists:
+            block += [name, *(a.stance for a in answers if a.question == question.id and a.speaker == speaker)]
+        assert squash(" ".join(block)) in matrix, question.id

@@ -97,7 +97,19 @@ def depart_passthrough(self: nodes.NodeVisitor, node: nodes.Node) -> None:
     pass
 
 
+def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """LaTeX writes labels only for targets, not for a container's ids (a question's box, which
+    the transcript links to): give each such container a target that carries its ids."""
+    if app.builder.format != "latex":
+        return
+    for box in doctree.findall(nodes.container):
+        if box["ids"]:
+            box.insert(0, nodes.target("", "", ids=box["ids"]))
+            box["ids"] = []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("doctree-resolved", doctree_resolved)
     app.add_node(
         answer,
         html=(visit_answer_html, depart_answer_html),
