@@ -7,16 +7,22 @@ import re
 import subprocess
 import unicodedata
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml
+import zxingcpp
 from pybtex.database import parse_file
 
 from book import REPO
+from conftest import BASE_URL
 from panelnotes.domain import AnswerRecord, QuestionRecord
 
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
 PDFS = ["panel-notes"] + [f"handout-{c.stem}" for c in CHAPTERS]
+THE_PANEL = (
+    "The panel: “Multimodal Perception and Generation”, a roundtable at the 2024 BAAI Conference, Beijing, June 2024"
+)
 # The book's text area on an A4 page (points from the top): no running header, no footer.
 BOOK_BODY = ["-x", "0", "-y", "60", "-W", "595", "-H", "720"]
 
@@ -35,6 +41,11 @@ def pdf_text(path: Path, *options: str) -> str:
 def page_count(path: Path) -> int:
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def images(path: Path) -> list[str]:
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    return listing.splitlines()[2:]  # after the column names and a rule
 
 
 def title_of(chapter: Path) -> str:
@@ -77,12 +88,14 @@ def test_no_undefined_references_or_missing_glyphs(latex, name):
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_handout_is_self_contained_and_short(latex, chapter):
+    """At most four pages (what gives way first is the works cited, set compact: label, title,
+    venue and one link; then the answers' own stance lines, which the top of the handout repeats;
+    then the excerpts' type size; never the translations)."""
     pdf = latex / f"handout-{chapter.stem}.pdf"
     assert page_count(pdf) <= 4
     text = pdf_text(pdf)
     flat = squash(text)
     assert squash(title_of(chapter)) in flat
-    assert squash("Notes on a roundtable at the 2024 BAAI Conference") in flat
     assert squash("Works cited in this chapter") in flat
     cited = set(re.findall(r"\{cite:[a-z]+\}`([^`]+)`", chapter.read_text(encoding="utf-8")))
     keys = {key.strip() for group in cited for key in group.split(",")}
@@ -90,9 +103,78 @@ def test_handout_is_self_contained_and_short(latex, chapter):
     for key in keys:
         title = bib.entries[key].fields["title"].replace("{", "").replace("}", "")
         assert squash(title) in flat, (chapter.name, key)
+    works_cited = re.sub(r"\s+", "", text[text.index("Works cited in this chapter") :])
+    assert "URL:" not in works_cited
+    for key in keys:  # one link per work: its DOI, else its arXiv id, else its URL
+        fields = bib.entries[key].fields
+        doi = f"doi:{fields['doi']}" if "doi" in fields else ""
+        arxiv = f"arXiv:{fields['eprint']}" if "eprint" in fields else ""
+        shown, *left_out = filter(None, [doi, arxiv, fields.get("url", "")])
+        assert shown in works_cited, key
+        assert [link for link in left_out if link in works_cited] == [], key
     tex = (latex / f"handout-{chapter.stem}.tex").read_text(encoding="utf-8")
     for target in re.findall(r"\\hyperref\[\\detokenize\{([^}]*)\}\]", tex):
         assert target.startswith(f"questions/{chapter.stem}:"), f"link out of the handout: {target}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_handout_opens_with_its_title_block_stances_and_whos_who(latex, chapter):
+    """The panel's date and place, and the notes' version and build date, each labelled; no address
+    or QR code, since this build does not know the site's address; then the chapter's stances and
+    who is who, before the question."""
+    pdf = latex / f"handout-{chapter.stem}.pdf"
+    first_page = pdf_text(pdf, "-l", "1")
+    assert THE_PANEL in " ".join(first_page.split())
+    assert re.search(r"These notes: version \d+\.\d+\.\d+, built \d\d [A-Z][a-z]+ \d{4}\n", first_page)
+    assert re.findall(r"Release|Version of|Online:|https?://", first_page) == []
+    assert images(pdf) == []
+
+    flat = squash(pdf_text(pdf))
+    question = flat.index(squash("moderator asks" if "audience" not in chapter.stem else "audience member asks"))
+    registry = yaml.safe_load((REPO / "docs" / "_data" / "speakers.yaml").read_text(encoding="utf-8"))
+    _, answers = panel_records(latex)
+    docname = f"questions/{chapter.stem}"
+    badges = {"named": "", "inferred": "speaker inferred", "uncertain": "speaker uncertain"}
+    for answer in (a for a in answers if a.docname == docname):
+        line = squash(f"{registry[answer.speaker]['name']} {badges[answer.attribution]} {answer.stance}")
+        assert line in flat[:question], answer.anchor
+    for person in registry.values():
+        affiliation = person["affiliation"] or "Affiliation not verified by these notes"
+        known = "Named in the transcript" if person["identification"] == "named" else "Identified by inference"
+        assert squash(f"{person['name']} {person['name_zh']}") in flat[:question]
+        assert squash(f"{affiliation} {known}") in flat[:question], person["name"]
+
+
+def column_ends(pdf: Path) -> list[str]:
+    """The last line of each column of each page, the page number aside."""
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    xhtml = {"x": "http://www.w3.org/1999/xhtml"}
+    ends = []
+    for page in ElementTree.fromstring(layout.stdout).iterfind(".//x:page", xhtml):
+        middle = float(page.get("width")) / 2
+        columns: dict[bool, list[tuple[float, str]]] = {True: [], False: []}
+        for line in page.iterfind(".//x:line", xhtml):
+            text = " ".join(word.text for word in line.iterfind("x:word", xhtml))
+            if not text.isdigit():
+                columns[float(line.get("xMin")) < middle].append((float(line.get("yMax")), text))
+        ends += [max(lines)[1] for lines in columns.values() if lines]
+    return ends
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_no_heading_ends_a_column_of_a_handout(latex, chapter):
+    """No section heading, list heading or answer's speaker line is the last line of a column."""
+    source = chapter.read_text(encoding="utf-8")
+    sections = [f"{number} {title}" for number, title in enumerate(re.findall(r"^## (.+)$", source, re.M), 1)]
+    headings = {squash(heading) for heading in [*sections, "Stances", "Who's who"]}
+    registry = yaml.safe_load((REPO / "docs" / "_data" / "speakers.yaml").read_text(encoding="utf-8"))
+    names = "|".join(re.escape(person["name"]) for person in registry.values())
+    speaker_line = re.compile(rf"({names})( \(turn \d+\))?( speaker (inferred|uncertain))? ¶[\d–, ]+")
+    ends = column_ends(latex / f"handout-{chapter.stem}.pdf")
+    assert len(ends) >= 3
+    for end in ends:
+        assert squash(end) not in headings, end
+        assert not speaker_line.fullmatch(end), end
 
 
 def test_citation_marks_never_run_together(book_text):
@@ -134,3 +216,26 @@ def test_the_book_prints_the_whole_stance_matrix(latex):
         for speaker, name in panelists:
             block += [name, *(a.stance for a in answers if a.question == question.id and a.speaker == speaker)]
         assert squash(" ".join(block)) in matrix, question.id
+
+
+def qr_codes(pdf: Path, tmp_path: Path) -> list[str]:
+    """The QR codes on the first page, read back from the page as printed (200 dpi, grey)."""
+    subprocess.run(
+        ["pdftoppm", "-gray", "-r", "200", "-l", "1", "-singlefile", str(pdf), str(tmp_path / "page")], check=True
+    )
+    pgm = (tmp_path / "page.pgm").read_bytes()
+    magic, width, height, maximum, pixels = pgm.split(maxsplit=4)
+    assert (magic, maximum) == (b"P5", b"255")
+    image = memoryview(pixels).cast("B", (int(height), int(width)))
+    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_handout_links_back_to_its_chapter(handouts_with_address, chapter, tmp_path):
+    """Where the site's address is known, a handout gives its chapter's address and a QR code to
+    it, and still fits on four pages."""
+    pdf = handouts_with_address / f"handout-{chapter.stem}.pdf"
+    url = f"{BASE_URL}questions/{chapter.stem}.html"
+    assert page_count(pdf) <= 4
+    assert f"Online:{url}" in re.sub(r"\s+", "", pdf_text(pdf, "-l", "1"))
+    assert qr_codes(pdf, tmp_path) == [url]

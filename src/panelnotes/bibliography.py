@@ -22,7 +22,7 @@ from pybtex.database import Entry
 from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
-from pybtex.style.template import Node, join, node
+from pybtex.style.template import Node, field, first_of, href, join, node, optional, sentence
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
@@ -71,6 +71,23 @@ class AuthorYearLabelStyle(BaseLabelStyle):  # type: ignore[misc]
 class AuthorYearStyle(PlainStyle):  # type: ignore[misc]
     default_label_style = "panel-author-year"
     default_sorting_style = "author_year_title"
+
+
+class CompactStyle(AuthorYearStyle):
+    """The works cited in print: the label ("Tong et al. 2024a") stands for the authors, and one
+    link (DOI, else arXiv, else URL) for the three the bibliography may give."""
+
+    def format_names(self, role: str, as_sentence: bool = True) -> Node:
+        return join if role == "author" else super().format_names(role, as_sentence)
+
+    def format_web_refs(self, e: Entry) -> Node:
+        return sentence[
+            first_of[optional[self.format_doi(e)], optional[self.format_eprint(e)], optional[self.format_url(e)]]
+        ]
+
+    def format_url(self, e: Entry) -> Node:
+        url = field("url", raw=True)
+        return href(url)[url]
 
 
 @node  # type: ignore[untyped-decorator]

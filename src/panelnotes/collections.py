@@ -13,6 +13,7 @@ from sphinx.util.nodes import make_refnode
 
 from . import nodes as panel_nodes
 from . import sources
+from .bibliography import CompactStyle
 from .directives import question_label
 from .domain import AnswerRecord, PanelDomain, QuestionRecord
 from .messages import _
@@ -155,10 +156,17 @@ def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nod
     citations = {c.key: c for c in cite.citations}
     cited = [citations[key] for key in cited_keys(app, docname) if key in citations]
     items = nodes.bullet_list(classes=["panel-chapter-references"])
+    compact = CompactStyle()
     for citation in sorted(cited, key=lambda c: c.formatted_entry.label):
         key_id = local_reference_id(citation.key)
         para = nodes.paragraph("", "", nodes.target("", "", ids=[key_id]))
-        para += citation.formatted_entry.text.render(cite.backend)
+        if app.builder.format == "latex":  # in print, compact: the book's bibliography has the full entries
+            label = citation.formatted_entry.label
+            para += nodes.strong("", label + ".")
+            para += nodes.Text(" ")
+            para += compact.format_entry(label, citation.entry).text.render(cite.backend)
+        else:
+            para += citation.formatted_entry.text.render(cite.backend)
         if app.builder.format == "html":
             para += nodes.Text(" ")
             para += _link(
