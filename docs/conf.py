@@ -25,7 +25,7 @@ gettext_compact = False  # one catalog per page, so translators can share the wo
 gettext_uuid = False
 gettext_location = True
 panel_editions = [("en", "en", "", "English"), ("zh_CN", "zh-Hans", "zh/", "简体中文")]
-today_fmt = "Version of %d %B %Y"  # on the PDF title pages, so no one takes it for the panel's date
+today_fmt = "Built %d %B %Y"  # on the book's title page, so no one takes it for the panel's date
 
 # Where the site is published, when the build knows it: Read the Docs sets the first variable, our
 # GitHub Pages workflow the second. Without it, pages carry no absolute URLs (and no sitemap).
@@ -56,7 +56,7 @@ nitpicky = True
 
 bibtex_bibfiles = ["../references.bib"]
 bibtex_default_style = "panel-author-year"
-bibtex_reference_style = "author_year"
+bibtex_reference_style = "panel-author-year"
 
 # What the notes are about, for link previews (the extension's own labels are in its catalog)
 panel_event = "2024 智源大会“Multimodal Perception and Generation”圆桌讨论" if CHINESE else (
@@ -124,26 +124,42 @@ latex_elements = {
 \setCJKmonofont{Noto Sans Mono CJK SC}
 % xeCJK would otherwise set English quotes, dashes and the ellipsis as full-width Chinese punctuation.
 \xeCJKDeclareCharClass{Default}{"2013, "2014, "2018, "2019, "201C, "201D, "2026}
+% Tables: a squeezed column keeps room for a word or a name (Sphinx's minimum is three digits wide).
+\setlength{\tymin}{60pt}
+% Inline code may break after an underscore or a hyphen, as after . , ; ? ! / (option names and
+% paths in narrow table columns).
+\newcommand{\panelbreakableunderscore}{\discretionary{\textunderscore}{}{\textunderscore}}
+\let\panelsphinxupquote\sphinxupquote
+\protected\def\sphinxupquote#1{\panelsphinxupquote{\let\_\panelbreakableunderscore#1}}
+\renewcommand*{\sphinxhyphenininlineliteral}[1]{\discretionary{-}{}{-}}
 % The bibliography page brings its own heading; keep LaTeX from adding a second, empty one.
 \makeatletter
 \renewenvironment{sphinxthebibliography}[1]%
   {\let\chapter\@gobbletwo\let\section\@gobbletwo\begin{thebibliography}{#1}}%
   {\end{thebibliography}}
 % A handout is a reading-group sheet: no table of contents, two columns, small type, narrow margins.
+% Its title block (panelnotes.handouts, \panelhandouttitle) spans both columns and starts them;
+% Sphinx's title page gives way to it, keeping the PDF's metadata.
 \@ifclassloaded{sphinxhowto}{%
   \renewcommand{\sphinxtableofcontents}{}%
   \AtBeginDocument{\newgeometry{margin=13mm,top=13mm,bottom=15mm}\small}%
-  \let\panelmaketitle\sphinxmaketitle
-  \renewcommand{\sphinxmaketitle}{\twocolumn[\panelmaketitle]}%
-  % quotations: keep the Chinese and its translation compact; the works cited in smaller type too
+  \renewcommand{\sphinxmaketitle}{%
+    \begingroup\def\and{\& }\hypersetup{pdfauthor={\@author}, pdftitle={\@title}}\endgroup}%
+  % quotations: keep the Chinese and its translation compact; the works cited, the stances and the
+  % who's who in smaller type too
   \AtBeginEnvironment{quote}{\footnotesize}%
   \newenvironment{sphinxclasspanel-chapter-references}{\footnotesize}{}%
+  \newenvironment{sphinxclasspanel-handout-front}{\footnotesize}{}%
 }{}
 \makeatother
 """,
     "printindex": "",
+    "releasename": "Notes version",  # not the panel's: the notes' version, and the build date below
 }
-EVENT = "Notes on a roundtable at the 2024 BAAI Conference, Beijing, June 2024"
+# The panel as the handouts' title block names it: its date only as precise as a checked source
+panel_event_in_full = (
+    "“Multimodal Perception and Generation”, a roundtable at the 2024 BAAI Conference, Beijing, June 2024"
+)
 
 
 def _chapter_title(path: Path) -> str:
@@ -154,7 +170,7 @@ latex_documents = [
     ("index", "panel-notes.tex", "Multimodal Perception and Generation", "Notes on a BAAI 2024 roundtable", "manual"),
 ] + [
     # one reading-group handout per question chapter
-    (f"questions/{chapter.stem}", f"handout-{chapter.stem}.tex", _chapter_title(chapter), EVENT, "howto")
+    (f"questions/{chapter.stem}", f"handout-{chapter.stem}.tex", _chapter_title(chapter), author, "howto")
     for chapter in sorted(Path(__file__).parent.joinpath("questions").glob("*.md"))
 ]
 

@@ -18,7 +18,7 @@ REPOSITORY_URL = "https://github.com/example/panel-notes"
 
 
 # Markers by what a test needs beyond Python, so `make test-fast` can leave those out
-NEEDS_TEX = {"latex", "published_site", "book_text"}
+NEEDS_TEX = {"latex", "published_site", "book_text", "handouts_with_address"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -62,6 +62,21 @@ def latex(tmp_path_factory) -> Path:
     assert build.returncode == 0 and build.output.strip() == "", build.output
     make = subprocess.run(
         ["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", "all-pdf"],
+        capture_output=True,
+        text=True,
+    )
+    assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
+    return build.outdir
+
+
+@pytest.fixture(scope="session")
+def handouts_with_address(tmp_path_factory) -> Path:
+    """The handouts as the hosting workflow builds them, knowing the site's address."""
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex-published"), "latex", NOTES_BASE_URL=BASE_URL)
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    handouts = [tex.with_suffix(".pdf").name for tex in sorted(build.outdir.glob("handout-*.tex"))]
+    make = subprocess.run(
+        ["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", *handouts],
         capture_output=True,
         text=True,
     )

@@ -89,6 +89,18 @@ def test_key_works_are_cited_where_invoked(site):
             assert re.search(r"\{cite:[a-z]+\}`[^`]*\b" + key + r"\b", source), (key, chapter)
 
 
+def test_xies_two_works_of_2024_are_told_apart(site):
+    """Xie's page cites two 2024 works by Tong et al.: the a/b of the bibliography's labels is in
+    the text too."""
+    page = soup(site / "speakers" / "saining-xie.html")
+    works = page.find("strong", string="Their works cited in the notes:").parent
+    cited = [c.get_text() for c in works.select("span.bibtex-citation")]
+    assert cited[:2] == ["Tong et al. [2024b]", "Tong et al. [2024a]"]  # Eyes Wide Shut, Cambrian-1
+    bibliography = soup(site / "bibliography.html")
+    labels = {s.get_text() for s in bibliography.select("div.citation span.label")}
+    assert {"[Tong et al. 2024a]", "[Tong et al. 2024b]"} <= labels
+
+
 def test_every_excerpt_is_verbatim(site):
     """Every excerpt on the site is verbatim from the transcript paragraphs it names, by the
     build's own rule (``Transcript.contains``); that Chinese is language-marked is a house-style test."""

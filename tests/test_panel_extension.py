@@ -221,6 +221,39 @@ def test_uncited_entry_is_reported_at_its_bib_line(make_app, own_root):
     assert re.search(r"refs\.bib:8: WARNING: entry 'babbage1864passages' is never cited in the notes", warnings(app))
 
 
+def test_two_works_with_one_label_are_told_apart_in_text_and_bibliography(make_app, own_root):
+    """Two works whose author-year labels would be equal carry a/b in the bibliography and in every
+    kind of citation, so a reader can tell which one the text means."""
+    bib = own_root / "refs.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8")
+        + """
+@misc{lovelace1843sketch,
+  author = {Lovelace, Ada},
+  title = {Sketch of the Analytical Engine},
+  year = {1843},
+  url = {https://example.org/sketch},
+}
+""",
+        encoding="utf-8",
+    )
+    q1 = own_root / "q1.md"
+    q1.write_text(
+        q1.read_text(encoding="utf-8").replace(
+            "citing {cite:t}`lovelace1843notes`.",
+            "citing {cite:t}`lovelace1843notes`, {cite:p}`lovelace1843sketch` and {cite:year}`lovelace1843sketch`.",
+        ),
+        encoding="utf-8",
+    )
+    app = make_app("html", srcdir=own_root)
+    app.build()
+    assert warnings(app) == ""
+    citations = [c.get_text() for c in html(app, "q1").select("#vision-core-ada span.bibtex-citation")]
+    assert citations == ["Lovelace [1843a]", "[Lovelace, 1843b]", "1843b"]
+    labels = [s.get_text() for s in html(app, "refs").select("div.citation span.label")]
+    assert labels == ["[Lovelace 1843a]", "[Lovelace 1843b]"]
+
+
 def _build(srcdir: Path) -> tuple[Path, str]:
     """Build *srcdir* into its _build/html with the real command line (incremental after the first
     call, as a writer's next build is); return the output folder and stderr, where warnings go."""

@@ -32,6 +32,7 @@ FEATURES = (
     "bibliography",  # the .bib linter, author-year labels, pages citing a changed entry
     "citing",  # cite boxes and Scholar metadata
     "downloads",  # links to the PDFs that were built
+    "handouts",  # the reading-group handouts' title block, stances and who's who
     "assets",  # the extension's own CSS and script
     "stylesheets",  # trims and bundles the site's CSS
     "theme_fixes",  # accessibility fixes to the theme's markup

@@ -9,6 +9,7 @@ again; this module notes which entries changed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -16,12 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import pybtex.plugin
+import sphinxcontrib.bibtex.plugin
 from pybtex.database import Entry
+from pybtex.richtext import Text
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.template import Node, field, first_of, href, join, node, optional, sentence
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
+from sphinxcontrib.bibtex.style.referencing import BaseReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle,
+    BasicAuthorYearTextualReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.referencing.extra_year import ExtraYearReferenceStyle
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
 
 from .biblint import lint, uncited
 from .datafiles import DataError, stop_build
@@ -33,7 +45,7 @@ class AuthorYearLabelStyle(BaseLabelStyle):  # type: ignore[misc]
     """Labels such as "Radford et al. 2021", with a/b suffixes where two would be equal."""
 
     def format_labels(self, sorted_entries: Sequence[Entry]) -> Iterator[str]:
-        labels = [self._label(entry) for entry in sorted_entries]
+        labels = [self.label(entry) for entry in sorted_entries]
         counts = Counter(labels)
         used: Counter[str] = Counter()
         for label in labels:
@@ -44,7 +56,8 @@ class AuthorYearLabelStyle(BaseLabelStyle):  # type: ignore[misc]
                 yield label
 
     @staticmethod
-    def _label(entry: Entry) -> str:
+    def label(entry: Entry) -> str:
+        """The label before any a/b suffix."""
         persons = entry.persons.get("author", [])
         names = ["".join(p.last_names) or " ".join(p.first_names) for p in persons]
         names = [name.replace("{", "").replace("}", "") for name in names]
@@ -58,6 +71,81 @@ class AuthorYearLabelStyle(BaseLabelStyle):  # type: ignore[misc]
 class AuthorYearStyle(PlainStyle):  # type: ignore[misc]
     default_label_style = "panel-author-year"
     default_sorting_style = "author_year_title"
+
+
+class CompactStyle(AuthorYearStyle):
+    """The works cited in print: the label ("Tong et al. 2024a") stands for the authors, and one
+    link (DOI, else arXiv, else URL) for the three the bibliography may give."""
+
+    def format_names(self, role: str, as_sentence: bool = True) -> Node:
+        return join if role == "author" else super().format_names(role, as_sentence)
+
+    def format_web_refs(self, e: Entry) -> Node:
+        return sentence[
+            first_of[optional[self.format_doi(e)], optional[self.format_eprint(e)], optional[self.format_url(e)]]
+        ]
+
+    def format_url(self, e: Entry) -> Node:
+        url = field("url", raw=True)
+        return href(url)[url]
+
+
+@node  # type: ignore[untyped-decorator]
+def labelled_year(children: list[Any], data: dict[str, Any]) -> Text:
+    """The year with the label's a/b suffix: "2024a" where the bibliography has "Tong et al. 2024a"."""
+    assert not children
+    entry = data["entry"]
+    suffix = data["formatted_entry"].label.removeprefix(AuthorYearLabelStyle.label(entry))
+    return Text(entry.fields.get("year", "n.d.") + suffix)
+
+
+# sphinxcontrib-bibtex's author_year styles, with the year as the label gives it in their templates
+# (theirs take the bare year field, so two works by "Tong et al." in 2024 read alike in the text)
+class LabelledParentheticalStyle(BasicAuthorYearParentheticalReferenceStyle):
+    def inner(self, role_name: str) -> Node:
+        author = self.person.author_or_editor_or_title(full="s" in role_name)
+        return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text, reference[join(sep=self.author_year_sep)[author, labelled_year]], post_text
+        ]
+
+
+class LabelledTextualStyle(BasicAuthorYearTextualReferenceStyle):
+    def inner(self, role_name: str) -> Node:
+        return join(sep=self.text_reference_sep)[
+            self.person.author_or_editor_or_title(full="s" in role_name),
+            join[
+                self.bracket.left,
+                join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[pre_text, reference[labelled_year], post_text],
+                self.bracket.right,
+            ],
+        ]
+
+
+class LabelledYearOnlyStyle(ExtraYearReferenceStyle):
+    def inner(self, role_name: str) -> Node:
+        return reference[labelled_year]
+
+
+LABELLED: dict[type[BaseReferenceStyle], type[BaseReferenceStyle]] = {
+    BasicAuthorYearParentheticalReferenceStyle: LabelledParentheticalStyle,
+    BasicAuthorYearTextualReferenceStyle: LabelledTextualStyle,
+    ExtraYearReferenceStyle: LabelledYearOnlyStyle,
+}
+
+
+class AuthorYearReferenceStyleWithSuffixes(AuthorYearReferenceStyle):
+    """``bibtex_reference_style = "panel-author-year"``: sphinxcontrib-bibtex's author_year, whose
+    years carry the a/b suffix of the bibliography's labels."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()  # type: ignore[no-untyped-call]
+        self.styles = [
+            LABELLED[type(style)](**{f.name: getattr(style, f.name) for f in dataclasses.fields(style) if f.init})
+            if type(style) in LABELLED
+            else style
+            for style in self.styles
+        ]
+        self.role_style.update((role, style) for style in self.styles for role in style.role_names())
 
 
 def bibfiles(app: Sphinx) -> list[Path]:
@@ -119,6 +207,9 @@ def env_check_consistency(app: Sphinx, env: BuildEnvironment) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     pybtex.plugin.register_plugin("pybtex.style.labels", "panel-author-year", AuthorYearLabelStyle)
     pybtex.plugin.register_plugin("pybtex.style.formatting", "panel-author-year", AuthorYearStyle)
+    sphinxcontrib.bibtex.plugin.register_plugin(
+        "sphinxcontrib.bibtex.style.referencing", "panel-author-year", AuthorYearReferenceStyleWithSuffixes
+    )
     # sphinxcontrib-bibtex parses the .bib files at builder-inited, priority 500
     app.connect("builder-inited", lint_bibfiles, priority=400)
     app.connect("builder-inited", note_changed_entries, priority=600)

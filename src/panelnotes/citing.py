@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import yaml
 from docutils import nodes
@@ -48,9 +48,16 @@ def the_work(config: Config) -> Work:
 
 
 def page_url(app: Sphinx, docname: str) -> str:
-    """The page's published address, or "" when the build does not know the site's address."""
-    base = app.config.html_baseurl
-    return urljoin(base, app.builder.get_target_uri(docname)) if base else ""
+    """The page's published address, or "" when the build does not know the site's address. A
+    PDF or e-book build has no HTML URIs (LaTeX's raise NoUri): it names the page as Sphinx's HTML
+    builder does."""
+    base: str = app.config.html_baseurl
+    if not base:
+        return ""
+    if app.builder.format == "html":
+        return urljoin(base, app.builder.get_target_uri(docname))
+    suffix: str = app.config.html_link_suffix or app.config.html_file_suffix or ".html"
+    return urljoin(base, quote(docname) + suffix)
 
 
 def _bibtex(work: Work, key: str, title: str, url: str, chapter: bool = True) -> str:

@@ -13,8 +13,9 @@ from sphinx.util.nodes import make_refnode
 
 from . import nodes as panel_nodes
 from . import sources
+from .bibliography import CompactStyle
 from .directives import question_label
-from .domain import AnswerRecord, PanelDomain
+from .domain import AnswerRecord, PanelDomain, QuestionRecord
 from .messages import _
 
 if TYPE_CHECKING:
@@ -45,7 +46,43 @@ def _flag(answer: AnswerRecord) -> str:
     return "" if answer.attribution == "named" else " †"
 
 
+def _question_heading(app: Sphinx, fromdocname: str, question: QuestionRecord) -> list[nodes.Node]:
+    """ "Q1 Is vision core to AGI?", the short form linked to the chapter."""
+    return [
+        nodes.strong("", question_label(app.config, question) + " "),
+        _chapter_link(app, fromdocname, question.docname, question.short),
+    ]
+
+
+def _stances(app: Sphinx, fromdocname: str, turns: list[AnswerRecord]) -> list[nodes.Node]:
+    """One paragraph per answer (a panelist may answer a question in several turns); "—" for none."""
+    if not turns:
+        return [nodes.paragraph("", "—", classes=["no-answer"])]
+    return [nodes.paragraph("", "", _answer_link(app, fromdocname, turn, turn.stance + _flag(turn))) for turn in turns]
+
+
+def build_matrix_by_question(app: Sphinx, fromdocname: str) -> nodes.Node:
+    """The matrix for print: a block per question listing each panelist's stance. A table of six
+    columns cannot break across pages or give a stance a readable width."""
+    domain = cast(PanelDomain, app.env.get_domain("panel"))
+    panelists = [s for s in sources.speakers(app.env).values() if s.role == "panelist"]
+    answers = domain.ordered_answers()
+    matrix = nodes.container(classes=["panel-stance-matrix"])
+    for question in domain.ordered_questions():
+        matrix += nodes.rubric("", "", *_question_heading(app, fromdocname, question), ids=[f"matrix-{question.id}"])
+        stances = nodes.definition_list()
+        for speaker in panelists:
+            turns = [a for a in answers if a.question == question.id and a.speaker == speaker.id]
+            stances += nodes.definition_list_item(
+                "", nodes.term("", speaker.name), nodes.definition("", *_stances(app, fromdocname, turns))
+            )
+        matrix += stances
+    return matrix
+
+
 def build_matrix(app: Sphinx, fromdocname: str) -> nodes.Node:
+    if app.builder.format == "latex":
+        return build_matrix_by_question(app, fromdocname)
     domain = cast(PanelDomain, app.env.get_domain("panel"))
     panelists = [s for s in sources.speakers(app.env).values() if s.role == "panelist"]
     answers = domain.ordered_answers()
@@ -119,10 +156,17 @@ def build_chapter_references(app: Sphinx, fromdocname: str, docname: str) -> nod
     citations = {c.key: c for c in cite.citations}
     cited = [citations[key] for key in cited_keys(app, docname) if key in citations]
     items = nodes.bullet_list(classes=["panel-chapter-references"])
+    compact = CompactStyle()
     for citation in sorted(cited, key=lambda c: c.formatted_entry.label):
         key_id = local_reference_id(citation.key)
         para = nodes.paragraph("", "", nodes.target("", "", ids=[key_id]))
-        para += citation.formatted_entry.text.render(cite.backend)
+        if app.builder.format == "latex":  # in print, compact: the book's bibliography has the full entries
+            label = citation.formatted_entry.label
+            para += nodes.strong("", label + ".")
+            para += nodes.Text(" ")
+            para += compact.format_entry(label, citation.entry).text.render(cite.backend)
+        else:
+            para += citation.formatted_entry.text.render(cite.backend)
         if app.builder.format == "html":
             para += nodes.Text(" ")
             para += _link(
@@ -152,7 +196,7 @@ def link_citations_locally(app: Sphinx, unit: nodes.Element, keys: list[str]) ->
                 ref["internal"] = True
 
 
-def _units(doctree: nodes.document, docname: str) -> list[tuple[str, nodes.Element]]:
+def document_units(doctree: nodes.document, docname: str) -> list[tuple[str, nodes.Element]]:
     """(docname, subtree) per source document: one for HTML; one per file in an assembled LaTeX tree."""
     files = list(doctree.findall(addnodes.start_of_file))
     return [(f["docname"], f) for f in files] if files else [(docname, doctree)]
@@ -165,7 +209,7 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         node.replace_self(build_matrix(app, docname))
     for node in list(doctree.findall(panel_nodes.speaker_answers)):
         node.replace_self(build_speaker_answers(app, docname, node["speaker"]))
-    for unit_docname, unit in _units(doctree, docname):
+    for unit_docname, unit in document_units(doctree, docname):
         stand_ins = [n for n in unit.findall(panel_nodes.chapter_references) if n["docname"] == unit_docname]
         for node in stand_ins:
             link_citations_locally(app, unit, cited_keys(app, unit_docname))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
+
+LATEX_PACKAGE = Path(__file__).parent / "latex" / "panelnotes.sty"
 
 if TYPE_CHECKING:
     from sphinx.writers.html5 import HTML5Translator
@@ -44,6 +48,12 @@ class downloads(nodes.General, nodes.Element):
     """Stands in for a chapter's PDF links (HTML only, and only for PDFs that were built)."""
 
 
+class handout_title(nodes.General, nodes.Element):
+    """A handout's title block (LaTeX only): ``title``; ``facts``, (label, text) pairs; ``url``, the
+    chapter's page on the site, and ``qr_code``, a file beside the .tex: both "" when the build
+    does not know the site's address; ``url_label``."""
+
+
 def visit_answer_html(self: HTML5Translator, node: answer) -> None:
     attributes = {
         "data-speaker": node["speaker"],
@@ -58,12 +68,22 @@ def depart_answer_html(self: HTML5Translator, node: answer) -> None:
 
 
 def visit_answer_latex(self: LaTeXTranslator, node: answer) -> None:
-    self.body.append("\n\\par\\medskip\n")
+    self.body.append("\n\\panelanswerstart\n")  # keeps the speaker's line with what follows (panelnotes.sty)
     self.body.extend(self.hypertarget(anchor, anchor=False) for anchor in node["ids"])
 
 
 def depart_answer_latex(self: LaTeXTranslator, node: answer) -> None:
     self.body.append("\n\\par\\medskip\n")
+
+
+def visit_handout_title_latex(self: LaTeXTranslator, node: handout_title) -> None:
+    """``\\panelhandouttitle{title}{facts}{QR code file}``, a macro of panelnotes.sty."""
+    facts = [rf"\textbf{{{self.encode(label)}}} {self.encode(text)}" for label, text in node["facts"]]
+    if node["url"]:
+        facts.append(rf"\textbf{{{self.encode(node['url_label'])}}} \sphinxurl{{{self.encode_uri(node['url'])}}}")
+    title, lines = self.encode(node["title"]), r"\par ".join(facts)
+    self.body.append(rf"\panelhandouttitle{{{title}}}{{{lines}}}{{{node['qr_code']}}}" + "\n")
+    raise nodes.SkipNode
 
 
 def visit_turn_html(self: HTML5Translator, node: turn) -> None:
@@ -110,7 +130,26 @@ def depart_passthrough(self: nodes.NodeVisitor, node: nodes.Node) -> None:
     pass
 
 
+def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """LaTeX writes labels only for targets, not for a container's ids (a question's box, which
+    the transcript links to): give each such container a target that carries its ids."""
+    if app.builder.format != "latex":
+        return
+    for box in doctree.findall(nodes.container):
+        if box["ids"]:
+            box.insert(0, nodes.target("", "", ids=box["ids"]))
+            box["ids"] = []
+
+
+def config_inited(app: Sphinx, config: Config) -> None:
+    # the macros the LaTeX visitors write; at config-inited, so every run sees the same configuration
+    config.latex_additional_files = [*config.latex_additional_files, str(LATEX_PACKAGE)]
+    app.add_latex_package(LATEX_PACKAGE.stem)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", config_inited)
+    app.connect("doctree-resolved", doctree_resolved)
     app.add_node(
         answer,
         html=(visit_answer_html, depart_answer_html),
@@ -146,4 +185,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     for stand_in in (stance_matrix, speaker_answers, chapter_references, downloads):
         app.add_node(stand_in)
+    app.add_node(
+        handout_title,
+        html=(skip, None),
+        latex=(visit_handout_title_latex, None),
+        text=(skip, None),
+        man=(skip, None),
+        texinfo=(skip, None),
+    )
     return {"parallel_read_safe": True, "parallel_write_safe": True}

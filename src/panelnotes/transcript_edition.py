@@ -21,6 +21,7 @@ from sphinx.util.nodes import make_refnode
 
 from . import nodes as panel_nodes
 from . import sources
+from .collections import document_units
 from .directives import PanelDirective, attribution_badge, correction_mark, paragraph_anchor, question_label
 from .domain import AnswerRecord, PanelDomain
 from .glossary import misheard_ref
@@ -203,10 +204,17 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         wrapper += _turn_links(app, docname, node)
         node.replace_self(wrapper)
     domain: PanelDomain = app.env.get_domain("panel")  # type: ignore[assignment]
-    # a range's anchor goes into the last turn that touches its first paragraph: where a speaker
-    # takes over in mid-paragraph, that is the turn an answer or excerpt starting there quotes
+    # the whole book in LaTeX is one tree: find the transcript's pages in it
+    for unit_docname, unit in document_units(doctree, docname):
+        if unit_docname in domain.data["paragraph_docs"]:
+            add_range_anchors(unit, domain)
+
+
+def add_range_anchors(unit: nodes.Element, domain: PanelDomain) -> None:
+    """A range's anchor goes into the last turn that touches its first paragraph: where a speaker
+    takes over in mid-paragraph, that is the turn an answer or excerpt starting there quotes."""
     pieces: dict[int, nodes.paragraph] = {}
-    for para in doctree.findall(nodes.paragraph):
+    for para in unit.findall(nodes.paragraph):
         numbers = [c[5:] for c in para["classes"] if c.startswith("para-") and c[5:].isdigit()]
         if numbers:
             pieces[int(numbers[0])] = para
