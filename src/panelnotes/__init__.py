@@ -30,7 +30,8 @@ FEATURES = (
     "dataset",  # the panel as JSON and CSV beside the site
     "collections",  # the stance matrix, speaker pages, chapter references; what to re-read
     "bibliography",  # the .bib linter, author-year labels, pages citing a changed entry
-    "citing",  # cite boxes and Scholar metadata
+    "citing",  # cite boxes, Cite controls, metadata for reference managers
+    "answer_pages",  # each answer's own page, for citing and link previews
     "downloads",  # links to the PDFs that were built
     "assets",  # the extension's own CSS and script
     "stylesheets",  # trims and bundles the site's CSS

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 import jieba
-from sphinx.application import Sphinx
 from jieba import cut_for_search
+from sphinx.application import Sphinx
 from sphinx.search.zh import SearchChinese
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")

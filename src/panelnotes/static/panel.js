@@ -1,6 +1,6 @@
 /* Reading aids for the panel notes: citation tooltips that work on hover and keyboard focus
    (the browser's own title tooltip does neither reliably), answer permalinks that copy their
-   address, and a copy button on code blocks (the BibTeX of the cite boxes). No dependencies;
+   address (so do excerpts' # links), and a copy button on code blocks (each citation format). No dependencies;
    nothing is fetched. */
 (function () {
   "use strict";
@@ -58,6 +58,9 @@
     });
     document.querySelectorAll("a.transcript-number").forEach(function (link) {
       copyOnClick(link, "Link to this paragraph copied");
+    });
+    document.querySelectorAll(".panel-excerpt .excerpt-source > a.headerlink").forEach(function (link) {
+      copyOnClick(link, "Link to this excerpt copied");
     });
   }
 
