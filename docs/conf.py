@@ -105,7 +105,10 @@ html_theme_options = {
 ogp_site_url = html_baseurl
 ogp_site_name = project
 ogp_description_length = 200
-ogp_social_cards = {"enable": False}
+ogp_social_cards = {"enable": False}  # panelnotes.cards draws the chapters' and answers' own
+# the cards' fonts (Debian's fonts-noto-cjk and fonts-freefont-otf, as for the PDFs): a Chinese
+# font's quotation marks are full-width, so the English edition's Latin comes from FreeSans
+panel_card_fonts = ["Noto Sans CJK SC"] if CHINESE else ["FreeSans", "Noto Sans CJK SC"]
 ogp_enable_meta_description = True
 # The 404 page, with links that work from any depth
 notfound_urls_prefix = None

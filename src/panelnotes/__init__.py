@@ -32,6 +32,7 @@ FEATURES = (
     "bibliography",  # the .bib linter, author-year labels, pages citing a changed entry
     "citing",  # cite boxes, Cite controls, metadata for reference managers
     "answer_pages",  # each answer's own page, for citing and link previews
+    "cards",  # link-preview images for chapters and answers
     "downloads",  # links to the PDFs that were built
     "assets",  # the extension's own CSS and script
     "stylesheets",  # trims and bundles the site's CSS
