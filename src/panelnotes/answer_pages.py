@@ -16,6 +16,7 @@ from typing import Any, cast
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.builders.html import StandaloneHTMLBuilder
+from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
 
@@ -48,7 +49,8 @@ def answer_doctree(app: Sphinx, answer: AnswerRecord, pagename: str) -> nodes.do
     cite += panel_nodes.citation_formats(kind="answer", target=pagename)
     section += cite
     document += section
-    app.env.resolve_references(document, pagename, app.builder)
+    with logging.suppress_logging():  # its chapter reported every unresolved reference once
+        app.env.resolve_references(document, pagename, app.builder)
     _point_at_chapter(document, app.builder.get_relative_uri(pagename, answer.docname))
     return document
 
@@ -83,6 +85,7 @@ def write_answer_page(app: Sphinx, answer: AnswerRecord) -> None:
         "prev": None,
         "next": None,
         "title": html.escape(answer_title(app, answer)),
+        "pagetitle": answer_title(app, answer),  # sphinx-book-theme's printed title (of a document, from its titles)
         # sphinxext-opengraph reads og: fields here; the description is the page's, not the chapter's
         "meta": {"og:description": answer_description(app, answer)},
         "body": "".join(visitor.fragment),

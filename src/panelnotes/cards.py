@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 FOLDER = "_images/cards"  #: where the cards are published, under the site's root
 SIZE = (1146, 600)  #: what sphinxext-opengraph's renderer draws, in pixels
 COLOURS = 32
-TITLE_LENGTH = 90  #: four lines: longer titles would run into the description
-DESCRIPTION_LENGTH = 170  #: two lines
+DESCRIPTION_LENGTH = 170  #: two lines (a title is never shortened: it may say the speaker is inferred)
+TITLE_POINTS = 38  #: not the renderer's 46: the longest titles would take five lines and overrun the description
 DRAWING = "1"  #: change to redraw every cached card (a change in how they are drawn)
 
 _figures: dict[tuple[str, ...], Any] = {}  # fonts -> the renderer's matplotlib objects, made once per process
@@ -61,12 +61,13 @@ def card_text(app: Sphinx, pagename: str) -> tuple[str, str] | None:
 
 def draw(path: Path, site: str, title: str, description: str, url: str, fonts: tuple[str, ...]) -> list[str]:
     """Draw one card to *path* (matplotlib takes each glyph from the first of *fonts* that has
-    it); returns matplotlib's complaints of glyphs that none of them has."""
+    it); returns the characters that none of them has."""
     from PIL import Image
     from sphinxext.opengraph._social_cards import create_social_card_objects, render_social_card
 
     if fonts not in _figures:
         _figures[fonts] = create_social_card_objects(font=list(fonts))
+        _figures[fonts][2].set_fontsize(TITLE_POINTS)  # (figure, site, title, description, url)
     drawn = path.with_suffix(".rgba")  # raw pixels: matplotlib's own PNG would be compressed twice
     # matplotlib logs that it takes a bold font's weight as it is (FreeSans Bold says 600, not 700)
     font_log = logging_module.getLogger("matplotlib.font_manager")
@@ -82,7 +83,9 @@ def draw(path: Path, site: str, title: str, description: str, url: str, fonts: t
     image = Image.frombytes("RGBA", size, drawn.read_bytes())
     image.convert("RGB").quantize(colors=COLOURS).save(path, optimize=True)
     drawn.unlink()
-    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    # matplotlib's words: "Glyph 38463 (\N{CJK UNIFIED IDEOGRAPH-963F}) missing from font(s) DejaVu Sans."
+    codes = [re.match(r"Glyph (\d+) .* missing from font", str(w.message)) for w in caught]
+    return list(dict.fromkeys(chr(int(code[1])) for code in codes if code))
 
 
 def html_page_context(
@@ -93,7 +96,7 @@ def html_page_context(
     text = card_text(app, pagename)
     if doctree is None or text is None:
         return
-    title, description = _shorten(text[0], TITLE_LENGTH), _shorten(text[1], DESCRIPTION_LENGTH)
+    title, description = text[0], _shorten(text[1], DESCRIPTION_LENGTH)
     # the title without its subtitle: the whole of it would run into the card's title
     site = re.split(r"[:：]", app.config.project)[0].strip()
     url, fonts = app.config.html_baseurl.split("://")[-1], tuple(app.config.panel_card_fonts)
@@ -105,8 +108,16 @@ def html_page_context(
         _timing["cached"] += 1
     else:
         start = time.perf_counter()
-        for problem in draw(cached, site, title, description, url, fonts):
-            logger.warning(f"the card cannot show its text: {problem}", location=pagename, type="panel", subtype="card")
+        missing = draw(cached, site, title, description, url, fonts)
+        if missing:
+            answer = citing.answer_by_page(app, pagename)
+            logger.warning(
+                f"the card of {pagename} shows {''.join(missing)!r} as empty boxes: no font of "
+                f"panel_card_fonts ({', '.join(fonts)}) has them",
+                location=(answer.docname, answer.lineno) if answer else pagename,
+                type="panel",
+                subtype="card",
+            )
         _timing["drawn"] += 1
         _timing["seconds"] += time.perf_counter() - start
     name = f"{FOLDER}/{pagename.replace('/', '-')}-{digest[:8]}.png"  # a new name when the text changes
