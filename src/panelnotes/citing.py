@@ -20,6 +20,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from . import downloads, editions, sources
@@ -28,6 +29,8 @@ from .citations import FORMATS, Citable, Work, coins, highwire, json_ld, render
 from .directives import question_label
 from .domain import AnswerRecord, PanelDomain
 from .messages import _, chinese_edition
+
+logger = logging.getLogger(__name__)
 
 ANSWER_PAGES = "answers"  #: the folder of the answers' own pages (see ``answer_pages``)
 BOOK_KEY = "panelnotes"
@@ -150,6 +153,19 @@ class NotesCitationDirective(SphinxDirective):
         return [panel_nodes.citation_formats(kind="book", target="")]
 
 
+class AnswerCitationDirective(SphinxDirective):
+    """One answer's citation in every format, as its Cite control gives it: ``{answer-citation} anchor``
+    (the how-to-cite page's example)."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(self.config.panel_citation_file)
+        stand_in = panel_nodes.citation_formats(kind="answer", target=f"{ANSWER_PAGES}/{self.arguments[0]}")
+        self.set_source_info(stand_in)
+        return [stand_in]
+
+
 def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
     """A chapter ends with how to cite it (filled in at doctree-resolved, when the address is known)."""
     env = app.env
@@ -232,6 +248,13 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         record = record_for_page(app, app.config.root_doc if stand_in["kind"] == "book" else stand_in["target"])
         # a printed page keeps the plain citation and the BibTeX; the web page has every format
         formats = None if app.builder.format == "html" else ("citation", "bibtex")
+        if record is None and stand_in["kind"] == "answer":
+            logger.warning(
+                f"no answer has the anchor {stand_in['target'].partition('/')[2]!r}",
+                location=stand_in,
+                type="panel",
+                subtype="unknown_answer",
+            )
         stand_in.replace_self(format_nodes(record, formats) if record else [])
     if not web_build(app) or answer_by_page(app, docname) is not None:
         return  # an answer's own page shows its formats in full
@@ -287,6 +310,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # pages besides the chapters that are citable as parts of the book, with a cite box (the synthesis)
     app.add_config_value("panel_cite_pages", [], "env", types=[list])
     app.add_directive("notes-citation", NotesCitationDirective)
+    app.add_directive("answer-citation", AnswerCitationDirective)
     app.connect("doctree-read", doctree_read)
     app.connect("doctree-resolved", doctree_resolved)
     # priority < 500: before sphinxext-opengraph, which adds a description only if none is there

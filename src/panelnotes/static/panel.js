@@ -91,6 +91,11 @@
       button.type = "button";
       button.className = "panel-copy";
       button.textContent = "Copy";
+      // a citation format's label ("BibTeX") names what its button copies
+      var label = pre.parentNode.parentNode.previousElementSibling;
+      if (label && label.classList.contains("panel-cite-label")) {
+        button.setAttribute("aria-label", "Copy " + label.textContent);
+      }
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(pre.textContent.replace(/\n$/, "")).then(function () {
           button.textContent = "Copied";
