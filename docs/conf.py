@@ -9,10 +9,11 @@ from pathlib import Path
 
 import yaml
 
-project = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"  # the Chinese title: below
 release = version = metadata.version("panelnotes")  # defined once, in pyproject.toml
-# The authors as CITATION.cff names them, so the footer, the e-book and every citation agree
+# The title and the authors as CITATION.cff names them, so that the pages' titles and metadata, the
+# footer, the PDFs, the e-book and every citation agree (the Chinese edition's title: below)
 _citation = yaml.safe_load(Path(__file__).parent.joinpath("../CITATION.cff").read_text(encoding="utf-8"))
+project = _citation["title"]
 author = ", ".join(a.get("name") or f"{a['given-names']} {a['family-names']}" for a in _citation["authors"])
 # Reproducible builds: the year comes from SOURCE_DATE_EPOCH (the Makefile sets it from git).
 copyright = f"{time.gmtime(int(os.environ.get('SOURCE_DATE_EPOCH', '0')) or None).tm_year}, {author}"
@@ -64,15 +65,16 @@ panel_event = "2024 智源大会“Multimodal Perception and Generation”圆桌
 )
 # The editors' page is not translated; the Chinese edition marks it as English and says so.
 panel_english_only = ["about/how-these-notes-are-built"]
+# Citable as parts of the book besides the chapters, with a cite box at the end
+panel_cite_pages = ["synthesis"]
 
 html_theme = "sphinx_book_theme"
-html_title = "Multimodal Perception and Generation — panel notes"
 # Search finds Chinese in both editions: jieba segments the Chinese (with the panel's own terms and
 # names, which it would otherwise split), English keeps its stemmer (see panelnotes.search)
 html_search_options = {"dict": str(Path(__file__).parent / "_data" / "search-terms.txt")}
 if CHINESE:
     project = "Multimodal Perception and Generation：2024 智源大会圆桌讨论笔记"
-    html_title = "Multimodal Perception and Generation — 圆桌讨论笔记"
+html_title = project  # every page's <title> ends with the one title of the notes
 html_static_path = ["_static"]
 templates_path = ["_templates"]
 ogp_image = "_static/link-preview.png"
@@ -101,9 +103,12 @@ html_theme_options = {
 )
 # Link previews (OpenGraph / Twitter cards)
 ogp_site_url = html_baseurl
-ogp_site_name = "Notes on the BAAI 2024 roundtable “Multimodal Perception and Generation”"
+ogp_site_name = project
 ogp_description_length = 200
-ogp_social_cards = {"enable": False}
+ogp_social_cards = {"enable": False}  # panelnotes.cards draws the chapters' and answers' own
+# the cards' fonts (Debian's fonts-noto-cjk and fonts-freefont-otf, as for the PDFs): a Chinese
+# font's quotation marks are full-width, so the English edition's Latin comes from FreeSans
+panel_card_fonts = ["Noto Sans CJK SC"] if CHINESE else ["FreeSans", "Noto Sans CJK SC"]
 ogp_enable_meta_description = True
 # The 404 page, with links that work from any depth
 notfound_urls_prefix = None
@@ -166,16 +171,21 @@ def _chapter_title(path: Path) -> str:
     return next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
 
 
+# The PDFs' title and author (their document information too) are the notes' own; the version and
+# the event go into the information's subject.
 latex_documents = [
-    ("index", "panel-notes.tex", "Multimodal Perception and Generation", "Notes on a BAAI 2024 roundtable", "manual"),
+    ("index", "panel-notes.tex", project, author, "manual"),
 ] + [
     # one reading-group handout per question chapter
     (f"questions/{chapter.stem}", f"handout-{chapter.stem}.tex", _chapter_title(chapter), author, "howto")
     for chapter in sorted(Path(__file__).parent.joinpath("questions").glob("*.md"))
 ]
+latex_elements["preamble"] += rf"""
+\hypersetup{{pdfsubject={{{panel_event_in_full}. Version {release}}}, pdfkeywords={{{", ".join(_citation["keywords"])}}}}}
+"""
 
 # --- EPUB ------------------------------------------------------------------------------------
-epub_title = "Multimodal Perception and Generation: notes on a BAAI 2024 roundtable"
+epub_title = project
 epub_author = author
 epub_publisher = epub_author
 epub_language = language

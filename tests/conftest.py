@@ -56,6 +56,14 @@ def bilingual_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def linked_site(tmp_path_factory) -> Path:
+    """The site with its address known, as published, but without PDFs (so without TeX)."""
+    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("linked"), NOTES_BASE_URL=BASE_URL)
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    return build.outdir
+
+
+@pytest.fixture(scope="session")
 def latex(tmp_path_factory) -> Path:
     """The LaTeX output and every PDF made from it."""
     build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex"), "latex")

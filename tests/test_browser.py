@@ -456,4 +456,57 @@ def test_the_language_switch_lands_on_the_same_chapter(browser, server):
     visit.page.locator("nav.panel-language-switch a[hreflang=en]").click()
     visit.page.wait_for_load_state("load")
     assert visit.page.url == server + chapter
+
+
+XIE = "autoregressive-vs-diffusion-saining-xie"
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_two_clicks_copy_an_answers_citation(browser, server, device):
+    """Cite, beside the answer's ¶ link, then a format's Copy: the clipboard holds that format.
+    Closed, the control takes no room: its summary sits on the speaker's line."""
+    visit = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"], **device)
+    visit.page.goto(f"{server}{CHAPTER}#{XIE}", wait_until="networkidle")  # panel.js adds the Copy buttons
+    answer = visit.page.locator(f"#{XIE}")
+    control = answer.locator("details.panel-cite")
+    header = answer.locator(".panel-answer-speaker").bounding_box()
+    summary = control.locator("summary").bounding_box()
+    assert control.bounding_box()["height"] == 0
+    assert header["y"] <= summary["y"] and summary["y"] + summary["height"] <= header["y"] + header["height"]
+    assert summary["x"] + summary["width"] <= visit.page.viewport_size["width"]
+    control.locator("summary").click()
+    markdown = control.locator("div.panel-cite-markdown")
+    markdown.locator("button.panel-copy").click()
+    visit.page.wait_for_function(
+        f"document.querySelector('#{XIE} div.panel-cite-markdown button').textContent === 'Copied'"
+    )
+    copied = visit.page.evaluate("navigator.clipboard.readText()")
+    assert copied == markdown.locator("pre").inner_text().rstrip("\n")
+    assert "Saining Xie" in copied and f"{XIE}.html" in copied and "speaker identified by inference" in copied
+    assert visit.errors == []
+    visit.close()
+
+
+def test_the_cite_control_works_without_scripts_and_scripts_shift_nothing(browser, server):
+    offsets = []
+    for scripts in (False, True):
+        visit = Visit(browser, server, java_script_enabled=scripts, **DESKTOP)
+        visit.page.goto(f"{server}{CHAPTER}#{XIE}", wait_until="networkidle")
+        answer = visit.page.locator(f"#{XIE}")
+        stance = answer.locator(".panel-stance").bounding_box()
+        offsets.append(stance["y"] - answer.locator(".panel-answer-speaker").bounding_box()["y"])
+        answer.locator("details.panel-cite summary").click()
+        ris = answer.locator("div.panel-cite-ris pre")
+        assert ris.is_visible() and ris.inner_text().startswith("TY  - CHAP")
+        visit.close()
+    assert offsets[0] == offsets[1]
+
+
+def test_an_excerpts_link_copies_its_address(browser, server):
+    visit = Visit(browser, server, permissions=["clipboard-read", "clipboard-write"])
+    visit.page.goto(server + CHAPTER, wait_until="networkidle")
+    excerpt = visit.page.locator(f"#{XIE}-p142-146")
+    excerpt.locator(".excerpt-source a.headerlink").click()
+    visit.page.wait_for_function(f"document.querySelector('#{XIE}-p142-146 a.headerlink.copied') !== null")
+    assert visit.page.evaluate("navigator.clipboard.readText()") == f"{server}{CHAPTER}#{XIE}-p142-146"
     visit.close()

@@ -65,6 +65,8 @@ def test_links_to_answers_carry_the_answers_attribution(site):
     for page in site.rglob("*.html"):
         if page.name in generated and page.parent.name in ("speakers", site.name):
             continue
+        if page.parent.name == "answers":  # an answer's page names its attribution in its title
+            continue
         article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("article")
         for link in article.select("a.reference.internal[href*='#']") if article else []:
             target = link["href"].rpartition("/")[2] if link["href"].startswith(("questions/", "../")) else None

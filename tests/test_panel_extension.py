@@ -328,3 +328,25 @@ def test_deleting_a_chapter_removes_it_everywhere(own_root):
     assert _speaker_items(outdir, "ada") == ["Q1 Vision core? : Vision is indispensable."]
     assert "q2.html" not in _nav(outdir)
     assert _page(outdir, "transcript").find(id="turn-4").select(".turn-links a") == []
+
+
+CARDS = {
+    "extensions": ["myst_parser", "panelnotes", "sphinxext.opengraph"],
+    "html_baseurl": "https://example.org/",
+    "ogp_social_cards": {"enable": False},  # sphinxext-opengraph's own, for every other page
+}
+
+
+@pytest.mark.parametrize(("fonts", "missing"), [(["DejaVu Sans"], ["阿达谈："]), (["Noto Sans CJK SC"], [])])
+def test_a_card_whose_font_lacks_a_glyph_is_a_warning(make_app, own_root, fonts, missing):
+    """Chinese drawn in a Latin font comes out as empty boxes, which matplotlib reports only as
+    a Python warning: the build turns it into a Sphinx warning, which -W makes an error."""
+    app = make_app("html", srcdir=own_root, confoverrides={**CARDS, "language": "zh_CN", "panel_card_fonts": fonts})
+    app.build()
+    assert "阿达" in html(app, "answers/vision-core-ada").find("h1").get_text()  # the name in this edition
+    found = re.findall(
+        r"q1\.md:16: WARNING: the card of answers/vision-core-ada shows '(.*)' as empty boxes", warnings(app)
+    )
+    assert found == missing, warnings(app)
+    cards = list((Path(app.outdir) / "_images" / "cards").glob("*.png"))
+    assert len(cards) == len(list(Path(app.outdir, "answers").glob("*.html"))) + 2  # and the two chapters'

@@ -35,7 +35,7 @@ def test_one_version_and_one_author_everywhere(published_site, latex):
         assert f"By {author}" in " ".join(soup.find("footer", class_="bd-footer-content").get_text().split())
         box = soup.find("section", id="cite-this-chapter")
         if box is not None:
-            assert f"version {VERSION}." in box.find("p", class_="panel-citation").get_text()
+            assert f"(Version {VERSION})." in box.find("div", class_="panel-cite-citation").get_text()
             assert f"Version {VERSION}" in box.find("div", class_="highlight-bibtex").get_text()
     # the title block reads "Release 0.1.0"; extraction may interleave it with a long title's lines
     title_pages = {pdf.name: first_page_text(pdf) for pdf in sorted(latex.glob("*.pdf"))}

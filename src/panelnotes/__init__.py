@@ -30,7 +30,9 @@ FEATURES = (
     "dataset",  # the panel as JSON and CSV beside the site
     "collections",  # the stance matrix, speaker pages, chapter references; what to re-read
     "bibliography",  # the .bib linter, author-year labels, pages citing a changed entry
-    "citing",  # cite boxes and Scholar metadata
+    "citing",  # cite boxes, Cite controls, metadata for reference managers
+    "answer_pages",  # each answer's own page, for citing and link previews
+    "cards",  # link-preview images for chapters and answers
     "downloads",  # links to the PDFs that were built
     "handouts",  # the reading-group handouts' title block, stances and who's who
     "assets",  # the extension's own CSS and script

@@ -1,13 +1,15 @@
-"""How to cite the notes: a cite box at the end of every chapter, and Scholar (Highwire) metadata
-in every page's head. Authors, title and release date come from CITATION.cff; the version from
-the package metadata (pyproject.toml); the site's address from ``html_baseurl``, when known;
-what the notes are about from ``panel_event``."""
+"""How to cite the notes: the book, each chapter and each answer is one record (``citations``),
+shown in every format in a cite box (chapters, the pages listed in ``panel_cite_pages``, the
+how-to-cite page) or in a Cite control beside each answer's permalink; and described in the head
+of its page (Highwire tags, JSON-LD) and by a COinS span, for reference managers. Only those pages
+claim to be citable works. Authors and release date come from CITATION.cff; the title from
+``project`` (conf.py reads it from CITATION.cff, or gives the edition's own); the version from the
+package metadata (pyproject.toml); the site's address from ``html_baseurl``, when known."""
 
 from __future__ import annotations
 
 import html
 import posixpath
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -18,19 +20,20 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from . import downloads, sources
-from .domain import PanelDomain
-from .messages import _
+from . import downloads, editions, sources
+from . import nodes as panel_nodes
+from .citations import FORMATS, Citable, Work, coins, highwire, json_ld, render
+from .directives import question_label
+from .domain import AnswerRecord, PanelDomain
+from .messages import _, chinese_edition
 
+logger = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
-class Work:
-    title: str
-    authors: tuple[str, ...]
-    date: str  #: YYYY-MM-DD
-    version: str
+ANSWER_PAGES = "answers"  #: the folder of the answers' own pages (see ``answer_pages``)
+BOOK_KEY = "panelnotes"
 
 
 @lru_cache(maxsize=2)
@@ -44,7 +47,12 @@ def the_work(config: Config) -> Work:
     names = tuple(
         a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names")))) for a in cff["authors"]
     )
-    return Work(cff["title"], names, str(cff["date-released"]), config.release)
+    language = editions.current(config).tag if config.panel_editions else str(config.language or "en")
+    return Work(config.project, names, str(cff["date-released"]), config.release, language)
+
+
+def answer_pagename(answer: AnswerRecord) -> str:
+    return f"{ANSWER_PAGES}/{answer.anchor}"
 
 
 def page_url(app: Sphinx, docname: str) -> str:
@@ -60,13 +68,88 @@ def page_url(app: Sphinx, docname: str) -> str:
     return urljoin(base, quote(docname) + suffix)
 
 
-def _bibtex(work: Work, key: str, title: str, url: str, chapter: bool = True) -> str:
-    fields = [("author", " and ".join(f"{{{name}}}" for name in work.authors)), ("title", title)]
-    fields += [("booktitle", work.title)] if chapter else [("howpublished", "Research notes")]
-    fields += [("year", work.date[:4]), ("note", f"Version {work.version}")] + ([("url", url)] if url else [])
-    width = max(len(name) for name, _ in fields)
-    body = ",\n".join(f"  {name.ljust(width)} = {{{value}}}" for name, value in fields)
-    return f"@{'incollection' if chapter else 'misc'}{{{key},\n{body}\n}}"
+def _domain(app: Sphinx) -> PanelDomain:
+    return cast(PanelDomain, app.env.get_domain("panel"))
+
+
+def attribution_caveat(attribution: str) -> str | None:
+    """What every citation of an answer adds when the transcript does not name its speaker."""
+    return {"inferred": _("speaker identified by inference"), "uncertain": _("speaker uncertain")}.get(attribution)
+
+
+def answer_title(app: Sphinx, answer: AnswerRecord) -> str:
+    """e.g. "Saining Xie on Q5: Autoregressive vs diffusion (speaker identified by inference)"."""
+    speaker = sources.speakers(app.env).get(answer.speaker)
+    name = speaker.display_name(chinese_edition(app.config)) if speaker else answer.speaker
+    question = next(q for q in _domain(app).questions.values() if q.id == answer.question)
+    title = _("%(speaker)s on %(label)s: %(short)s") % {
+        "speaker": name,
+        "label": question_label(app.config, question),
+        "short": question.short,
+    }
+    caveat = attribution_caveat(answer.attribution)
+    return _("%(title)s (%(caveat)s)") % {"title": title, "caveat": caveat} if caveat else title
+
+
+def answer_description(app: Sphinx, answer: AnswerRecord) -> str:
+    """The stance, led by the caveat where the speaker is inferred or uncertain."""
+    caveat = attribution_caveat(answer.attribution)
+    if not caveat:
+        return answer.stance
+    return _("%(caveat)s. %(stance)s") % {"caveat": caveat[:1].upper() + caveat[1:], "stance": answer.stance}
+
+
+def answer_record(app: Sphinx, answer: AnswerRecord) -> Citable:
+    return Citable(
+        "answer",
+        f"{BOOK_KEY}-{answer.anchor}",
+        answer_title(app, answer),
+        the_work(app.config),
+        page_url(app, answer_pagename(answer)),
+        answer_description(app, answer),
+    )
+
+
+def answer_by_page(app: Sphinx, pagename: str) -> AnswerRecord | None:
+    folder, _sep, anchor = pagename.partition("/")
+    if folder != ANSWER_PAGES:
+        return None
+    return next((a for a in _domain(app).answers if a.anchor == anchor), None)
+
+
+def is_chapter(app: Sphinx, docname: str) -> bool:
+    """A chapter: a page with a panel question, or one that ``panel_cite_pages`` lists (the synthesis)."""
+    return docname in _domain(app).questions or docname in app.config.panel_cite_pages
+
+
+def record_for_page(app: Sphinx, pagename: str) -> Citable | None:
+    """The citable work a page is: the book (the root page), a chapter or an answer; else None."""
+    work = the_work(app.config)
+    if pagename == app.config.root_doc:
+        return Citable("book", BOOK_KEY, work.title, work, app.config.html_baseurl if page_url(app, pagename) else "")
+    answer = answer_by_page(app, pagename)
+    if answer is not None:
+        return answer_record(app, answer)
+    if is_chapter(app, pagename) and pagename in app.env.titles:
+        question = _domain(app).questions.get(pagename)
+        key = f"{BOOK_KEY}-{question.id if question else posixpath.basename(pagename)}"
+        title = app.env.titles[pagename].astext()
+        description = app.env.metadata.get(pagename, {}).get("og:description", "")
+        return Citable("chapter", key, title, work, page_url(app, pagename), description)
+    return None
+
+
+def format_nodes(record: Citable, formats: tuple[str, ...] | None = None) -> list[nodes.Node]:
+    """The record in every format (or those named), each with its label, ready to copy."""
+    labels = {"citation": _("Citation (APA)")}
+    result: list[nodes.Node] = []
+    for name, label, lexer in FORMATS:
+        if formats is not None and name not in formats:
+            continue
+        text = render(record, name)
+        result.append(nodes.paragraph("", labels.get(name, label), classes=["panel-cite-label"]))
+        result.append(nodes.literal_block(text, text, language=lexer, classes=[f"panel-cite-{name}"]))
+    return result
 
 
 class NotesCitationDirective(SphinxDirective):
@@ -74,82 +157,51 @@ class NotesCitationDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         self.env.note_dependency(self.config.panel_citation_file)
-        work = the_work(self.config)
-        url = self.config.html_baseurl
-        text = f"{' and '.join(work.authors)} ({work.date[:4]}). {work.title}. Version {work.version}."
-        para = nodes.paragraph("", "", nodes.Text(text), classes=["panel-citation"])
-        if url:
-            para += [nodes.Text(" "), nodes.reference(url, url, refuri=url)]
-        bibtex = _bibtex(work, "panelnotes", work.title, url, chapter=False)
-        return [para, nodes.literal_block(bibtex, bibtex, language="bibtex")]
+        return [panel_nodes.citation_formats(kind="book", target="")]
+
+
+class AnswerCitationDirective(SphinxDirective):
+    """One answer's citation in every format, as its Cite control gives it: ``{answer-citation} anchor``
+    (the how-to-cite page's example)."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        self.env.note_dependency(self.config.panel_citation_file)
+        stand_in = panel_nodes.citation_formats(kind="answer", target=f"{ANSWER_PAGES}/{self.arguments[0]}")
+        self.set_source_info(stand_in)
+        return [stand_in]
 
 
 def add_cite_box(app: Sphinx, doctree: nodes.document) -> None:
-    """A chapter (a page with a panel question) ends with how to cite it."""
+    """A chapter ends with how to cite it (filled in at doctree-resolved, when the address is known)."""
     env = app.env
-    question = env.get_domain("panel").questions.get(env.docname)  # type: ignore[attr-defined]
-    if question is None:
+    if not is_chapter(app, env.docname):
         return
     env.note_dependency(app.config.panel_citation_file)
-    work = the_work(app.config)
-    title = next(iter(doctree.findall(nodes.title))).astext()
-    url = page_url(app, env.docname)
     # on the web page only: a printed handout has its title and version on its first page, and
     # the four-page limit leaves no room for a BibTeX block
     web_only = addnodes.only(expr="html")
+    question = _domain(app).questions.get(env.docname)
+    label = _("Cite this chapter") if question else _("Cite this page")
     section = nodes.section(ids=["cite-this-chapter"], names=["cite this chapter"], classes=["panel-cite-box"])
-    section += nodes.title("", _("Cite this chapter"))
-    citation = nodes.paragraph("", "", classes=["panel-citation"])
-    stop = "" if title[-1:] in "?!." else "."
-    citation += nodes.Text(f"{' and '.join(work.authors)} ({work.date[:4]}). “{title}{stop}” In ")
-    citation += nodes.emphasis("", work.title)
-    citation += nodes.Text(f", version {work.version}.")
-    if url:
-        citation += nodes.Text(" ")
-        citation += nodes.reference(url, url, refuri=url)
-    section += citation
-    bibtex = _bibtex(work, f"panelnotes-{question.id}", title, url)
-    section += nodes.literal_block(bibtex, bibtex, language="bibtex")
-    section += nodes.paragraph(
-        "", _("To cite one answer, add its anchor to the address: each answer's ¶ link gives it.")
-    )
+    section += nodes.title("", label)
+    section += panel_nodes.citation_formats(kind="chapter", target=env.docname)
+    if question:
+        section += nodes.paragraph(
+            "", _("To cite one answer, use its Cite button, beside the answer's ¶ link: it names the speaker.")
+        )
     web_only += section
     chapter = cast(nodes.Element, doctree[0])
     chapter += web_only  # inside the chapter's top-level section, so it is in the page's contents
     doctree[0] = chapter  # (re-set, as ``doctree[0] += web_only`` did)
 
 
-def html_page_context(
-    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
-) -> None:
-    """Highwire Press tags, which Google Scholar and Zotero read."""
-    if doctree is None:
-        return
-    work = the_work(app.config)
-    question = app.env.get_domain("panel").questions.get(pagename)  # type: ignore[attr-defined]
-    title = context.get("title") or work.title
-    tags = [("citation_title", title)]
-    tags += [("citation_author", name) for name in work.authors]
-    tags += [("citation_publication_date", work.date.replace("-", "/"))]
-    if question is not None:
-        tags.append(("citation_inbook_title", work.title))
-    pdf = downloads.handout_name(pagename) if question is not None else downloads.BOOK_PDF
-    if app.config.html_baseurl and pdf in app.env.get_domain("panel").data["pdfs"]:
-        tags.append(("citation_pdf_url", posixpath.join(app.config.html_baseurl, app.config.panel_pdf_subdir, pdf)))
-    if page_url(app, pagename):
-        tags.append(("citation_public_url", page_url(app, pagename)))
-    if "og:description" in app.env.metadata.get(pagename, {}):
-        tags.append(("description", app.env.metadata[pagename]["og:description"]))
-    context["metatags"] = context.get("metatags", "") + "".join(
-        f'\n<meta name="{name}" content="{html.escape(value)}" />' for name, value in tags
-    )
-
-
 def add_page_description(app: Sphinx, doctree: nodes.document) -> None:
     """A one-line description for link previews of chapter and speaker pages (left alone, the
     preview would quote the first paragraph: the question in Chinese)."""
     env = app.env
-    domain = cast(PanelDomain, env.get_domain("panel"))
+    domain = _domain(app)
     question = domain.questions.get(env.docname)
     profile = cast(
         "nodes.section | None",
@@ -192,12 +244,82 @@ def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     add_page_description(app, doctree)
 
 
+def web_build(app: Sphinx) -> bool:
+    """Whether this build makes web pages (cite controls and answer pages are for those alone)."""
+    return app.builder.format == "html" and app.builder.name != "epub"
+
+
+def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Fill in the cite boxes, and give each answer of a chapter its Cite control."""
+    for stand_in in list(doctree.findall(panel_nodes.citation_formats)):
+        record = record_for_page(app, app.config.root_doc if stand_in["kind"] == "book" else stand_in["target"])
+        # a printed page keeps the plain citation and the BibTeX; the web page has every format
+        formats = None if app.builder.format == "html" else ("citation", "bibtex")
+        if record is None and stand_in["kind"] == "answer":
+            logger.warning(
+                f"no answer has the anchor {stand_in['target'].partition('/')[2]!r}",
+                location=stand_in,
+                type="panel",
+                subtype="unknown_answer",
+            )
+        stand_in.replace_self(format_nodes(record, formats) if record else [])
+    if not web_build(app) or answer_by_page(app, docname) is not None:
+        return  # an answer's own page shows its formats in full
+    answers = {a.anchor: a for a in _domain(app).answers}
+    for node in doctree.findall(panel_nodes.answer):
+        answer = answers.get(node["ids"][0])
+        if answer is None:
+            continue
+        control = panel_nodes.cite_control(label=_("Cite"), title=_("Cite this answer"))
+        control += format_nodes(answer_record(app, answer))
+        page = app.builder.get_relative_uri(docname, answer_pagename(answer))
+        link = nodes.reference("", _("This answer's own page"), refuri=page, internal=True)
+        control += nodes.paragraph("", "", link, classes=["panel-answer-page-link"])
+        node.insert(1, control)  # after the header with the speaker and the permalink
+
+
+def html_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
+) -> None:
+    """The book, chapters and answers describe themselves for reference managers and search
+    engines: Highwire Press tags (Google Scholar), a COinS span (Zotero, which prefers it), JSON-LD."""
+    if doctree is None or app.builder.name == "epub":
+        return
+    record = record_for_page(app, pagename)
+    description = record.description if record else app.env.metadata.get(pagename, {}).get("og:description")
+    if description:
+        # our own: left to sphinxext-opengraph, it would quote the first paragraph
+        context["metatags"] = (
+            context.get("metatags", "") + f'\n<meta name="description" content="{html.escape(description)}" />'
+        )
+    if record is None:
+        return
+    if record.kind == "book":
+        context["title"] = record.title  # the root page's <title> and og:title are the book's title
+        context["panel_title_is_the_work"] = True
+    tags = highwire(record)
+    pdf = downloads.BOOK_PDF if record.kind == "book" else downloads.handout_name(pagename)
+    if app.config.html_baseurl and pdf in _domain(app).data["pdfs"]:
+        tags.append(("citation_pdf_url", posixpath.join(app.config.html_baseurl, app.config.panel_pdf_subdir, pdf)))
+    context["metatags"] = (
+        context.get("metatags", "")
+        + "".join(f'\n<meta name="{name}" content="{html.escape(value)}" />' for name, value in tags)
+        + f'\n<script type="application/ld+json">{json_ld(record)}</script>'
+    )
+    if "body" in context:
+        context["body"] = f'<span class="Z3988" title="{html.escape(coins(record))}"></span>\n' + context["body"]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("panel_citation_file", "../CITATION.cff", "env", types=[str])
     # what the notes are about, as a link preview's description names it
     app.add_config_value("panel_event", "", "env", types=[str])
+    # pages besides the chapters that are citable as parts of the book, with a cite box (the synthesis)
+    app.add_config_value("panel_cite_pages", [], "env", types=[list])
     app.add_directive("notes-citation", NotesCitationDirective)
+    app.add_directive("answer-citation", AnswerCitationDirective)
     app.connect("doctree-read", doctree_read)
+    app.connect("doctree-resolved", doctree_resolved)
     # priority < 500: before sphinxext-opengraph, which adds a description only if none is there
     app.connect("html-page-context", html_page_context, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

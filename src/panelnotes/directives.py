@@ -103,9 +103,48 @@ def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
                 stance.children[0].parent = stance
                 break
     docname = app.env.docname
+    anchor_excerpts(doctree)
     domain.data["answers"] = [
         a._replace(stance=shown.get(a.anchor, a.stance)) if a.docname == docname else a for a in domain.answers
     ]
+
+
+def anchor_excerpts(doctree: nodes.document) -> None:
+    """Give every excerpt its own anchor, made of its answer's (or its question's) and of the
+    paragraphs it quotes, e.g. ``autoregressive-vs-diffusion-jiahui-yu-p124-126``, and a link to it."""
+    taken: set[str] = set()
+    quotes = [n for n in doctree.findall(nodes.block_quote) if "panel-excerpt" in n["classes"]]
+    for quote in quotes:
+        if "transcript" not in quote:
+            continue
+        owner = next(
+            (
+                parent["ids"][0]
+                for parent in _ancestors(quote)
+                if parent["ids"] and (isinstance(parent, panel_nodes.answer) or "panel-question" in parent["classes"])
+            ),
+            "excerpt",
+        )
+        first, last = quote["transcript"]
+        base = f"{owner}-p{first}" + (f"-{last}" if last != first else "")
+        anchor, repeat = base, 1
+        while anchor in taken:  # the same paragraphs quoted twice in one answer
+            repeat += 1
+            anchor = f"{base}-{repeat}"
+        taken.add(anchor)
+        quote["ids"].append(anchor)
+        for source in quote.findall(nodes.paragraph):
+            if "excerpt-source" in source["classes"]:
+                source += panel_nodes.permalink(refid=anchor, title=_("Link to this excerpt"), symbol="#")
+
+
+def _ancestors(node: nodes.Element) -> list[nodes.Element]:
+    found = []
+    parent = node.parent
+    while isinstance(parent, nodes.Element):
+        found.append(parent)
+        parent = parent.parent
+    return found
 
 
 class PanelDirective(SphinxDirective):
@@ -297,6 +336,7 @@ class ExcerptDirective(PanelDirective):
         if translation:
             quote += nodes.container("", *translation, classes=["excerpt-translation"])
         if span:
+            quote["transcript"] = span  # its anchor is made of its answer's and of this (see doctree_read)
             quote += nodes.paragraph(
                 "",
                 "",

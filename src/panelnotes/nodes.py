@@ -29,7 +29,18 @@ class turn_links(nodes.Inline, nodes.Element):
 
 
 class permalink(nodes.Inline, nodes.Element):
-    """The visible ¶ link beside an answer (HTML only: a printed page has no use for it)."""
+    """The visible ¶ link beside an answer, or # beside an excerpt (HTML only: a printed page has
+    no use for it); carries ``refid``, ``title`` and, optionally, ``symbol``."""
+
+
+class citation_formats(nodes.General, nodes.Element):
+    """Stands in for the citation of the book, a chapter or an answer in every format (see
+    ``citing``); carries ``kind`` and ``target`` (a docname, or an answer's anchor)."""
+
+
+class cite_control(nodes.General, nodes.Element):
+    """An answer's Cite control: a ``<details>`` that opens on the citation formats, in the page
+    itself, so it works without scripts (HTML only, and not in the e-book)."""
 
 
 class stance_matrix(nodes.General, nodes.Element):
@@ -114,8 +125,21 @@ def depart_screen_reader_text_html(self: HTML5Translator, node: screen_reader_te
 
 def visit_permalink_html(self: HTML5Translator, node: permalink) -> None:
     title = self.attval(node["title"])
-    self.body.append(f'<a class="headerlink" href="#{node["refid"]}" title="{title}">¶</a>')
+    symbol = node.get("symbol", "¶")
+    self.body.append(f'<a class="headerlink" href="#{node["refid"]}" title="{title}">{symbol}</a>')
     raise nodes.SkipNode
+
+
+def visit_cite_control_html(self: HTML5Translator, node: cite_control) -> None:
+    if self.builder.name == "epub":  # an e-book's reader has no use for a wiki's citation
+        raise nodes.SkipNode
+    self.body.append(self.starttag(node, "details", CLASS="panel-cite"))
+    self.body.append(f'<summary title="{self.attval(node["title"])}">{self.encode(node["label"])}</summary>\n')
+    self.body.append('<div class="panel-cite-formats">\n')
+
+
+def depart_cite_control_html(self: HTML5Translator, node: cite_control) -> None:
+    self.body.append("</div></details>\n")
 
 
 def skip(self: nodes.NodeVisitor, node: nodes.Node) -> None:
@@ -183,7 +207,15 @@ def setup(app: Sphinx) -> dict[str, Any]:
         man=(skip, None),
         texinfo=(skip, None),
     )
-    for stand_in in (stance_matrix, speaker_answers, chapter_references, downloads):
+    app.add_node(
+        cite_control,
+        html=(visit_cite_control_html, depart_cite_control_html),
+        latex=(skip, None),
+        text=(skip, None),
+        man=(skip, None),
+        texinfo=(skip, None),
+    )
+    for stand_in in (stance_matrix, speaker_answers, chapter_references, downloads, citation_formats):
         app.add_node(stand_in)
     app.add_node(
         handout_title,

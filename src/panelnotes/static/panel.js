@@ -1,6 +1,6 @@
 /* Reading aids for the panel notes: citation tooltips that work on hover and keyboard focus
    (the browser's own title tooltip does neither reliably), answer permalinks that copy their
-   address, and a copy button on code blocks (the BibTeX of the cite boxes). No dependencies;
+   address (so do excerpts' # links), and a copy button on code blocks (each citation format). No dependencies;
    nothing is fetched. */
 (function () {
   "use strict";
@@ -59,6 +59,9 @@
     document.querySelectorAll("a.transcript-number").forEach(function (link) {
       copyOnClick(link, "Link to this paragraph copied");
     });
+    document.querySelectorAll(".panel-excerpt .excerpt-source > a.headerlink").forEach(function (link) {
+      copyOnClick(link, "Link to this excerpt copied");
+    });
   }
 
   // #transcript-p124-126: highlight paragraphs 124 to 126 (without this script, the page scrolls to
@@ -88,6 +91,11 @@
       button.type = "button";
       button.className = "panel-copy";
       button.textContent = "Copy";
+      // a citation format's label ("BibTeX") names what its button copies
+      var label = pre.parentNode.parentNode.previousElementSibling;
+      if (label && label.classList.contains("panel-cite-label")) {
+        button.setAttribute("aria-label", "Copy " + label.textContent);
+      }
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(pre.textContent.replace(/\n$/, "")).then(function () {
           button.textContent = "Copied";
