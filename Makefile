@@ -30,7 +30,7 @@ TEX_PACKAGES := latexmk texlive-xetex texlive-latex-recommended texlive-fonts-re
 # Everything the tests drive besides Python: TeX for the PDFs, a browser, epubcheck, Node.js
 TEST_PACKAGES := $(TEX_PACKAGES) chromium epubcheck
 
-.PHONY: help deps html html-en html-zh locales test test-fast lint serve pdf handouts epub site tex-deps test-deps latex print-tex-packages linkcheck clean bench lock
+.PHONY: help deps html html-en html-zh latex-zh pdf-zh handouts-zh locales test test-fast lint serve pdf handouts epub site tex-deps test-deps latex print-tex-packages linkcheck clean bench lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -94,7 +94,22 @@ epub: $(STAMP) ## Build the book as an EPUB and check it with epubcheck
 	@test -f $(EPUBCHECK) || { echo "epubcheck is missing: apt-get install epubcheck"; exit 1; }
 	java -jar $(EPUBCHECK) $(BUILDDIR)/epub/*.epub
 
-site: pdf handouts ## Build the PDFs, then the site that links them
+# The Chinese edition's PDFs, from the same sources; its pages link them
+LATEXDIR_ZH := $(BUILDDIR)/latex-zh
+PDFDIR_ZH := $(BUILDDIR)/downloads-zh/pdf
+
+latex-zh: $(STAMP)
+	NOTES_LANGUAGE=zh_CN $(BIN)/sphinx-build -b latex $(SOURCEDIR) $(LATEXDIR_ZH) -d $(BUILDDIR)/doctrees/latex-zh $(SPHINXOPTS)
+
+pdf-zh: tex-deps latex-zh ## The Chinese book as a PDF
+	$(MAKE) -C $(LATEXDIR_ZH) LATEXMKOPTS="$(LATEXMKOPTS)" panel-notes.pdf
+	mkdir -p $(PDFDIR_ZH) && cp $(LATEXDIR_ZH)/panel-notes.pdf $(PDFDIR_ZH)/
+
+handouts-zh: tex-deps latex-zh ## The Chinese handouts, two at a time
+	$(MAKE) -C $(LATEXDIR_ZH) -j2 LATEXMKOPTS="$(LATEXMKOPTS)" $(HANDOUTS)
+	mkdir -p $(PDFDIR_ZH) && cp $(addprefix $(LATEXDIR_ZH)/,$(HANDOUTS)) $(PDFDIR_ZH)/
+
+site: pdf handouts pdf-zh handouts-zh ## Build the PDFs of both editions, then the site that links them
 	$(MAKE) html
 
 latex: $(STAMP)

@@ -8,6 +8,7 @@ from importlib import metadata
 from pathlib import Path
 
 import yaml
+from babel.messages.pofile import read_po
 
 release = version = metadata.version("panelnotes")  # defined once, in pyproject.toml
 # The title and the authors as CITATION.cff names them, so that the pages' titles and metadata, the
@@ -26,7 +27,8 @@ gettext_compact = False  # one catalog per page, so translators can share the wo
 gettext_uuid = False
 gettext_location = True
 panel_editions = [("en", "en", "", "English"), ("zh_CN", "zh-Hans", "zh/", "简体中文")]
-today_fmt = "Built %d %B %Y"  # on the book's title page, so no one takes it for the panel's date
+# on the book's title page, so no one takes it for the panel's date
+today_fmt = "构建于 %Y 年 %m 月 %d 日" if CHINESE else "Built %d %B %Y"
 
 # Where the site is published, when the build knows it: Read the Docs sets the first variable, our
 # GitHub Pages workflow the second. Without it, pages carry no absolute URLs (and no sitemap).
@@ -79,7 +81,12 @@ html_static_path = ["_static"]
 templates_path = ["_templates"]
 ogp_image = "_static/link-preview.png"
 # PDFs built by `make pdf handouts` are published beside the pages (see panelnotes.downloads)
-panel_downloads = os.environ.get("NOTES_DOWNLOADS_DIR", "_build/downloads")
+# each edition publishes its own PDFs (`make pdf handouts`, `make pdf-zh handouts-zh`)
+panel_downloads = (
+    os.environ.get("NOTES_DOWNLOADS_DIR_ZH", "_build/downloads-zh")
+    if CHINESE
+    else os.environ.get("NOTES_DOWNLOADS_DIR", "_build/downloads")
+)
 html_extra_path = [panel_downloads] if Path(__file__).parent.joinpath(panel_downloads).is_dir() else []
 html_last_updated_fmt = "%d %B %Y"  # from git: the last commit that touched the page
 # Without a default colour mode, a reader's first visit (empty localStorage) makes the theme log
@@ -159,16 +166,25 @@ latex_elements = {
 \makeatother
 """,
     "printindex": "",
-    "releasename": "Notes version",  # not the panel's: the notes' version, and the build date below
+    # not the panel's: the notes' version, and the build date below
+    "releasename": "笔记版本" if CHINESE else "Notes version",
 }
 # The panel as the handouts' title block names it: its date only as precise as a checked source
 panel_event_in_full = (
-    "“Multimodal Perception and Generation”, a roundtable at the 2024 BAAI Conference, Beijing, June 2024"
+    "2024 智源大会（北京，2024 年 6 月）圆桌讨论“Multimodal Perception and Generation”"
+    if CHINESE
+    else "“Multimodal Perception and Generation”, a roundtable at the 2024 BAAI Conference, Beijing, June 2024"
 )
 
 
 def _chapter_title(path: Path) -> str:
-    return next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+    """A chapter's title, in the edition's language (the Chinese from the chapter's catalog)."""
+    title = next(line[2:].strip() for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("# "))
+    if not CHINESE:
+        return title
+    catalog = Path(__file__).parent / "locales" / language / "LC_MESSAGES" / "questions" / f"{path.stem}.po"
+    with catalog.open("rb") as source:
+        return read_po(source).get(title).string or title
 
 
 # The PDFs' title and author (their document information too) are the notes' own; the version and
@@ -180,6 +196,10 @@ latex_documents = [
     (f"questions/{chapter.stem}", f"handout-{chapter.stem}.tex", _chapter_title(chapter), author, "howto")
     for chapter in sorted(Path(__file__).parent.joinpath("questions").glob("*.md"))
 ]
+if CHINESE:  # LaTeX's babel has no Chinese: its English names would show
+    latex_elements["preamble"] += r"""
+\addto\captionsenglish{\renewcommand{\chaptername}{}\renewcommand{\appendixname}{附录}}
+"""
 latex_elements["preamble"] += rf"""
 \hypersetup{{pdfsubject={{{panel_event_in_full}. Version {release}}}, pdfkeywords={{{", ".join(_citation["keywords"])}}}}}
 """

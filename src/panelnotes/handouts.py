@@ -60,7 +60,8 @@ def stances(app: Sphinx, docname: str) -> list[nodes.Node]:
     for answer in domain.ordered_answers():
         if answer.docname != docname:
             continue
-        para = nodes.paragraph("", "", nodes.strong("", registry[answer.speaker].display_name(False)))
+        name = registry[answer.speaker].display_name(chinese_edition(app.config))
+        para = nodes.paragraph("", "", nodes.strong("", name))
         badge = attribution_badge(answer.attribution)
         para += nodes.Text(f" ({badge}): " if badge else ": ")
         para += make_refnode(app.builder, docname, docname, answer.anchor, nodes.Text(answer.stance))
