@@ -39,7 +39,7 @@ def sphinx_build(
     ):
         env.pop(name, None)
     # a fixed path (it is part of the configuration, so it must not vary with outdir)
-    env["NOTES_DOWNLOADS_DIR"] = "/nonexistent/panel-notes-downloads"
+    env["NOTES_DOWNLOADS_DIR"] = env["NOTES_DOWNLOADS_DIR_ZH"] = "/nonexistent/panel-notes-downloads"
     env.update(env_vars)
     proc = subprocess.run(
         [
@@ -75,3 +75,10 @@ def copy_book(dest: Path) -> Path:
     subprocess.run(git + ["add", "-A"], check=True)
     subprocess.run(git + ["commit", "-q", "-m", "copy"], check=True)
     return dest / "docs"
+
+
+def inject_fault(path: Path, old: str, new: str) -> None:
+    """Replace the first *old* in the file at *path* with *new* (a writer's mistake)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"the fault's anchor text is gone from {path.name}: update the test"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -63,10 +63,8 @@ def linked_site(tmp_path_factory) -> Path:
     return build.outdir
 
 
-@pytest.fixture(scope="session")
-def latex(tmp_path_factory) -> Path:
-    """The LaTeX output and every PDF made from it."""
-    build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("latex"), "latex")
+def _pdfs(outdir: Path, language: str) -> Path:
+    build = sphinx_build(REPO / "docs", outdir, "latex", NOTES_LANGUAGE=language)
     assert build.returncode == 0 and build.output.strip() == "", build.output
     make = subprocess.run(
         ["make", "-C", str(build.outdir), "-j2", f"LATEXMKOPTS={LATEXMKOPTS}", "all-pdf"],
@@ -75,6 +73,18 @@ def latex(tmp_path_factory) -> Path:
     )
     assert make.returncode == 0, make.stdout[-3000:] + make.stderr[-3000:]
     return build.outdir
+
+
+@pytest.fixture(scope="session")
+def latex(tmp_path_factory) -> Path:
+    """The LaTeX output and every PDF made from it."""
+    return _pdfs(tmp_path_factory.mktemp("latex"), "en")
+
+
+@pytest.fixture(scope="session")
+def latex_zh(tmp_path_factory) -> Path:
+    """The Chinese edition's LaTeX output and its PDFs."""
+    return _pdfs(tmp_path_factory.mktemp("latex-zh"), "zh_CN")
 
 
 @pytest.fixture(scope="session")
@@ -93,17 +103,17 @@ def handouts_with_address(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def published_site(tmp_path_factory, latex) -> Path:
-    """The site as the hosting workflow builds it: with its address, repository and PDFs."""
-    downloads = tmp_path_factory.mktemp("downloads")
-    (downloads / "pdf").mkdir()
-    for pdf in latex.glob("*.pdf"):
-        shutil.copy(pdf, downloads / "pdf")
-    published = {
-        "NOTES_BASE_URL": BASE_URL,
-        "NOTES_REPOSITORY_URL": REPOSITORY_URL,
-        "NOTES_DOWNLOADS_DIR": str(downloads),
-    }
+def published_site(tmp_path_factory, latex, latex_zh) -> Path:
+    """The site as the hosting workflow builds it: with its address, repository and PDFs, in both
+    editions (each linking its own PDFs)."""
+    downloads = {}
+    for name, pdfs in (("NOTES_DOWNLOADS_DIR", latex), ("NOTES_DOWNLOADS_DIR_ZH", latex_zh)):
+        downloads[name] = tmp_path_factory.mktemp("downloads")
+        (downloads[name] / "pdf").mkdir()
+        for pdf in pdfs.glob("*.pdf"):
+            shutil.copy(pdf, downloads[name] / "pdf")
+    published = {"NOTES_BASE_URL": BASE_URL, "NOTES_REPOSITORY_URL": REPOSITORY_URL}
+    published |= {name: str(folder) for name, folder in downloads.items()}
     build = sphinx_build(REPO / "docs", tmp_path_factory.mktemp("published"), **published)
     assert build.returncode == 0 and build.output.strip() == "", build.output
     # the Chinese edition under zh/, as `make html` builds it

@@ -202,11 +202,15 @@ def test_bib_edit_rewrites_exactly_the_citing_pages(own_root):
     assert (outdir / "q2.html").stat().st_mtime_ns == untouched
 
 
+def _add_to_bib(root: Path, entry: str) -> None:
+    bib = root / "refs.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + entry, encoding="utf-8")
+
+
 def test_uncited_entry_is_reported_at_its_bib_line(make_app, own_root):
-    bib = own_root / "refs.bib"
-    bib.write_text(
-        bib.read_text(encoding="utf-8")
-        + """
+    _add_to_bib(
+        own_root,
+        """
 @misc{babbage1864passages,
   author = {Babbage, Charles},
   title = {Passages from the Life of a Philosopher},
@@ -214,7 +218,6 @@ def test_uncited_entry_is_reported_at_its_bib_line(make_app, own_root):
   url = {https://example.org/passages},
 }
 """,
-        encoding="utf-8",
     )
     app = make_app("html", srcdir=own_root)
     app.build()
@@ -224,10 +227,9 @@ def test_uncited_entry_is_reported_at_its_bib_line(make_app, own_root):
 def test_two_works_with_one_label_are_told_apart_in_text_and_bibliography(make_app, own_root):
     """Two works whose author-year labels would be equal carry a/b in the bibliography and in every
     kind of citation, so a reader can tell which one the text means."""
-    bib = own_root / "refs.bib"
-    bib.write_text(
-        bib.read_text(encoding="utf-8")
-        + """
+    _add_to_bib(
+        own_root,
+        """
 @misc{lovelace1843sketch,
   author = {Lovelace, Ada},
   title = {Sketch of the Analytical Engine},
@@ -235,7 +237,6 @@ def test_two_works_with_one_label_are_told_apart_in_text_and_bibliography(make_a
   url = {https://example.org/sketch},
 }
 """,
-        encoding="utf-8",
     )
     q1 = own_root / "q1.md"
     q1.write_text(

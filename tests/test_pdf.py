@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 import zxingcpp
+from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
 from book import REPO
@@ -265,3 +266,24 @@ def test_handout_links_back_to_its_chapter(handouts_with_address, chapter, tmp_p
     assert page_count(pdf) <= 4
     assert f"Online:{url}" in re.sub(r"\s+", "", pdf_text(pdf, "-l", "1"))
     assert qr_codes(pdf, tmp_path) == [url]
+
+
+def test_the_chinese_edition_has_its_own_book_and_handouts(latex_zh):
+    book = pdf_text(latex_zh / "panel-notes.pdf")
+    assert "2024 智源大会圆桌讨论笔记" in book and "笔记版本" in book
+    for chapter in CHAPTERS:
+        handout = latex_zh / f"handout-{chapter.stem}.pdf"
+        assert page_count(handout) <= 4, handout.name
+        first_page = subprocess.run(["pdftotext", "-l", "1", str(handout), "-"], capture_output=True, text=True).stdout
+        assert len(re.findall(r"[\u4e00-\u9fff]", first_page)) > 200, handout.name  # Chinese prose, not English
+
+
+def test_the_chinese_pages_link_the_chinese_pdfs(published_site):
+    chapter = published_site / "zh" / "questions" / "05-autoregressive-vs-diffusion.html"
+    links = [
+        a["href"] for a in BeautifulSoup(chapter.read_text(encoding="utf-8"), "html.parser").select("a.panel-download")
+    ]
+    assert links == ["../pdf/handout-05-autoregressive-vs-diffusion.pdf", "../pdf/panel-notes.pdf"]
+    for link in links:
+        assert (chapter.parent / link).resolve().is_file()
+        assert (chapter.parent / link).resolve().parent == published_site / "zh" / "pdf"

@@ -98,7 +98,10 @@ def lint(path: Path, cited: set[str] | None = None) -> list[Problem]:
             continue
         if entry.key.lower() in seen_keys:
             first = seen_keys[entry.key.lower()]
-            problems.append(Problem(entry.line, entry.key, "", f"duplicate key (first at line {first.line})"))
+            # fatal: pybtex rejects the whole file over it, and every citation would then fail
+            problems.append(
+                Problem(entry.line, entry.key, "", f"duplicate key (first at line {first.line})", fatal=True)
+            )
             continue
         seen_keys[entry.key.lower()] = entry
         try:

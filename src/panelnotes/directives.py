@@ -183,8 +183,7 @@ class PanelDirective(SphinxDirective):
 class PanelQuestionDirective(PanelDirective):
     """The question a chapter is about: ``{panel-question} id`` with the asking as an excerpt."""
 
-    required_arguments = 1
-    has_content = True
+    required_arguments, has_content = 1, True
     option_spec = {
         "number": directives.unchanged_required,
         "short": directives.unchanged_required,
@@ -426,16 +425,22 @@ class ChapterReferencesDirective(PanelDirective):
         return [panel_nodes.chapter_references(docname=self.env.docname)]
 
 
+DIRECTIVES: dict[str, type[SphinxDirective]] = {
+    "panel-question": PanelQuestionDirective,
+    "answer": AnswerDirective,
+    "excerpt": ExcerptDirective,
+    "speaker-profile": SpeakerProfileDirective,
+    "stance-matrix": StanceMatrixDirective,
+    "chapter-references": ChapterReferencesDirective,
+    "book-download": BookDownloadDirective,
+}
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value(
         "panel_question_labels", {"moderator": "Q{number}", "audience": "A{number}"}, "env", types=[dict]
     )
     app.connect("doctree-read", doctree_read)
-    app.add_directive("panel-question", PanelQuestionDirective)
-    app.add_directive("answer", AnswerDirective)
-    app.add_directive("excerpt", ExcerptDirective)
-    app.add_directive("speaker-profile", SpeakerProfileDirective)
-    app.add_directive("stance-matrix", StanceMatrixDirective)
-    app.add_directive("chapter-references", ChapterReferencesDirective)
-    app.add_directive("book-download", BookDownloadDirective)
+    for name, directive in DIRECTIVES.items():
+        app.add_directive(name, directive)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -174,21 +174,32 @@ def parse(css: str) -> Sheet:
 # --- trimming ---------------------------------------------------------------------------------------
 
 
-def keep_selectors(sheet: Sheet, words: set[str]) -> Sheet:
-    """The sheet with each rule reduced to the selectors whose names all occur in ``words``."""
+def _map_rules(sheet: Sheet, reduce: Callable[[Rule], Rule | None]) -> Sheet:
+    """The sheet with each rule replaced by ``reduce(rule)`` (gone if None), inside blocks too; a
+    block left empty goes."""
     out: list[SheetNode] = []
     for node in sheet:
         if isinstance(node, Rule):
-            selectors = tuple(s for s in node.selectors if s[1] <= words)
-            if selectors:
-                out.append(Rule(selectors, node.body))
+            reduced = reduce(node)
+            if reduced is not None:
+                out.append(reduced)
         elif isinstance(node, Block):
-            children = keep_selectors(node.children, words)
+            children = _map_rules(node.children, reduce)
             if children:
                 out.append(Block(node.head, children))
         else:
             out.append(node)
     return tuple(out)
+
+
+def keep_selectors(sheet: Sheet, words: set[str]) -> Sheet:
+    """The sheet with each rule reduced to the selectors whose names all occur in ``words``."""
+
+    def reduce(rule: Rule) -> Rule | None:
+        selectors = tuple(s for s in rule.selectors if s[1] <= words)
+        return Rule(selectors, rule.body) if selectors else None
+
+    return _map_rules(sheet, reduce)
 
 
 def _declarations(sheet: Sheet) -> Iterator[Declaration]:
@@ -210,19 +221,13 @@ def _raw_text(sheet: Sheet) -> Iterator[str]:
 
 
 def _drop_properties(sheet: Sheet, unused: set[str]) -> Sheet:
-    out: list[SheetNode] = []
-    for node in sheet:
-        if isinstance(node, Rule) and not isinstance(node.body, str):
-            body = tuple(d for d in node.body if d.name not in unused)
-            if body:
-                out.append(Rule(node.selectors, body))
-        elif isinstance(node, Block):
-            children = _drop_properties(node.children, unused)
-            if children:
-                out.append(Block(node.head, children))
-        else:
-            out.append(node)
-    return tuple(out)
+    def reduce(rule: Rule) -> Rule | None:
+        if isinstance(rule.body, str):  # a body kept as raw text is kept whole
+            return rule
+        body = tuple(d for d in rule.body if d.name not in unused)
+        return Rule(rule.selectors, body) if body else None
+
+    return _map_rules(sheet, reduce)
 
 
 def drop_unused_properties(sheets: dict[str, Sheet], named_elsewhere: set[str]) -> dict[str, Sheet]:
