@@ -33,6 +33,7 @@ from .stylesheets import split_selectors
 MODE_ATTRIBUTE = re.compile(r"""\[data-theme=(["']?)(light|dark)\1\]""")
 AUTO = "[data-theme=auto]"
 CACHE_FILE = "panel-colour-modes.pickle"
+GROUPING_RULES = {"media", "supports", "container", "layer"}  # rules holding rules: rewritten inside
 
 
 def _auto_copies(rule: Any) -> str:
@@ -40,7 +41,7 @@ def _auto_copies(rule: Any) -> str:
     selectors = split_selectors(tinycss2.serialize(rule.prelude))
     copies = []
     for mode in ("light", "dark"):
-        chosen = [MODE_ATTRIBUTE.sub(AUTO, s) for s in selectors if (mode in (m[1] for m in MODE_ATTRIBUTE.findall(s)))]
+        chosen = [MODE_ATTRIBUTE.sub(AUTO, s) for s in selectors if mode in {m[1] for m in MODE_ATTRIBUTE.findall(s)}]
         if chosen:
             body = tinycss2.serialize(rule.content)
             copies.append(f"@media (prefers-color-scheme: {mode}){{{','.join(chosen)}{{{body}}}}}")
@@ -54,15 +55,13 @@ def with_auto_mode(css: str) -> str:
     def rewrite(nodes: list[Any]) -> str:
         out = []
         for node in nodes:
-            out.append(tinycss2.serialize([node]) if node.type != "at-rule" or node.content is None else "")
+            if node.type == "at-rule" and node.content is not None and node.lower_at_keyword in GROUPING_RULES:
+                inner = rewrite(tinycss2.parse_blocks_contents(node.content))
+                out.append(f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}{{{inner}}}")
+                continue
+            out.append(tinycss2.serialize([node]))
             if node.type == "qualified-rule" and MODE_ATTRIBUTE.search(tinycss2.serialize(node.prelude)):
                 out.append(_auto_copies(node))
-            elif node.type == "at-rule" and node.content is not None:
-                if node.lower_at_keyword in ("media", "supports", "container", "layer"):
-                    inner = rewrite(tinycss2.parse_blocks_contents(node.content))
-                    out.append(f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}{{{inner}}}")
-                else:
-                    out.append(tinycss2.serialize([node]))
         return "".join(out)
 
     return rewrite(tinycss2.parse_stylesheet(css))
