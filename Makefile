@@ -136,8 +136,9 @@ test-deps: # the Debian packages the tests need: installed when run as root, els
 print-tex-packages:
 	@echo $(TEX_PACKAGES)
 
+# Without the pages' Content-Security-Policy, which would block the live-reload script sphinx-autobuild injects
 serve: $(STAMP) ## Live preview at http://127.0.0.1:8000, rebuilt on every save
-	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html -d $(BUILDDIR)/doctrees/serve $(SPHINXOPTS) --port 8000
+	$(BIN)/sphinx-autobuild $(SOURCEDIR) $(BUILDDIR)/html -d $(BUILDDIR)/doctrees/serve $(SPHINXOPTS) -D panel_content_security_policy=0 --port 8000
 
 linkcheck: $(STAMP) ## Check every external link (needs the internet)
 	$(call sphinx,linkcheck)

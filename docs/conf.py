@@ -120,6 +120,8 @@ ogp_enable_meta_description = True
 # The 404 page, with links that work from any depth
 notfound_urls_prefix = None
 sitemap_url_scheme = "{link}"
+# pages with nothing of their own for a search engine to list
+sitemap_excludes = ["404.html", "search.html", "genindex.html"]
 
 # --- PDF: xelatex for the Chinese excerpts ------------------------------------------------------
 latex_engine = "xelatex"

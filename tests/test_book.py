@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import json
 import os
 import re
@@ -72,6 +74,20 @@ def test_each_chapter_has_its_question_and_answers(site):
             speakers.add(answer["data-speaker"])
         assert page.select_one("ul.panel-chapter-references li"), chapter.name
     assert speakers == {"saining-xie", "jifeng-dai", "tete-xiao", "jiahui-yu", "chunhua-shen"}
+
+
+def test_every_answer_is_in_its_chapters_contents(site):
+    """The contents panel ("On this page"; on a phone, behind its toggle) lists every answer under
+    "The answers", in the order of the page, each linking to the answer's anchor."""
+    for chapter in CHAPTERS:
+        page = soup(site / "questions" / f"{chapter.stem}.html")
+        answers = [a["id"] for a in page.select("div.panel-answer[data-speaker][data-question][data-attribution]")]
+        contents = page.find("nav", id="pst-page-toc-nav")
+        listed = [a["href"] for a in contents.select('a[href="#the-answers"] + ul a')]
+        assert listed == [f"#{anchor}" for anchor in answers], chapter.name
+    contents = soup(site / "questions" / "05-autoregressive-vs-diffusion.html").find("nav", id="pst-page-toc-nav")
+    entry = contents.find("a", href="#autoregressive-vs-diffusion-saining-xie")
+    assert entry.get_text() == "Saining Xie · speaker inferred"  # the transcript does not name him
 
 
 def test_key_works_are_cited_where_invoked(site):
@@ -147,6 +163,39 @@ def test_a_page_waits_for_one_stylesheet_and_one_small_script_before_its_first_p
             "pydata-sphinx-theme.js",
         }
         assert all((path.parent / u).is_file() for u in urls), urls
+
+
+def test_every_page_has_one_viewport_tag(site):
+    for path in sorted(site.rglob("*.html")):
+        if "_static" not in path.relative_to(site).parts:
+            assert len(soup(path).find_all("meta", attrs={"name": "viewport"})) == 1, path.name
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def test_every_page_carries_a_content_security_policy_that_allows_only_its_own_inline_code(site):
+    """GitHub Pages sends no headers: the policy is a <meta> tag, the head's first element after the
+    charset (a policy covers only what follows it), without 'unsafe-inline'; each of the page's
+    inline scripts and styles is allowed by its hash, and no element has a style= or on…= attribute,
+    which the policy would block."""
+    pages = [p for p in sorted(site.rglob("*.html")) if "_static" not in p.relative_to(site).parts]
+    assert len(pages) > 30
+    for path in pages:
+        page = soup(path)
+        first, second = page.head.find_all(True, limit=2)
+        assert first.name == "meta" and first.get("charset") == "utf-8", path.name
+        assert second.name == "meta" and second["http-equiv"] == "Content-Security-Policy", path.name
+        directives = dict(d.strip().split(" ", 1) for d in second["content"].split(";"))
+        assert directives["default-src"] == "'self'" and directives["img-src"] == "'self' data:", path.name
+        assert directives["object-src"] == "'none'" and "unsafe" not in second["content"], path.name
+        inline_scripts = [s.string for s in page.find_all("script", src=False)]
+        inline_styles = [s.string for s in page.find_all("style")]  # the theme's, in a <noscript>
+        assert directives["script-src"].split() == ["'self'", *dict.fromkeys(map(_csp_hash, inline_scripts))], path
+        assert directives["style-src"].split() == ["'self'", *dict.fromkeys(map(_csp_hash, inline_styles))], path
+        assert page.find(attrs={"style": True}) is None, path.name
+        assert [t.name for t in page.find_all(lambda t: any(a.startswith("on") for a in t.attrs))] == [], path.name
 
 
 def test_two_clean_builds_are_byte_identical(site, tmp_path):

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import http.server
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -84,6 +85,15 @@ class Visit:
         self.context.close()
 
 
+def wait_until(page, expression: str, timeout: float = 10) -> None:
+    """Wait until a script expression holds in the page. Not page.wait_for_function: it evaluates
+    its predicate with eval(), which the pages' Content-Security-Policy forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 def pages(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if "_static" not in p.parts)
 
@@ -127,11 +137,11 @@ def test_deep_link_scrolls_the_answer_into_view_and_its_permalink_copies_the_add
     chapter = server + "questions/08-data.html"
     visit.page.goto(chapter + "#data-chunhua-shen", wait_until="networkidle")  # panel.js copies the link
     answer = visit.page.locator("#data-chunhua-shen")
-    visit.page.wait_for_function("document.getElementById('data-chunhua-shen').getBoundingClientRect().top < 200")
+    wait_until(visit.page, "document.getElementById('data-chunhua-shen').getBoundingClientRect().top < 200")
     box = answer.bounding_box()
     assert 0 <= box["y"] < visit.page.viewport_size["height"] / 2
     answer.locator(".panel-answer-speaker a.headerlink").click()
-    visit.page.wait_for_function("document.querySelector('#data-chunhua-shen a.headerlink.copied') !== null")
+    wait_until(visit.page, "document.querySelector('#data-chunhua-shen a.headerlink.copied') !== null")
     assert visit.page.evaluate("navigator.clipboard.readText()") == chapter + "#data-chunhua-shen"
     visit.close()
 
@@ -244,7 +254,7 @@ def test_the_colour_mode_menu_switches_to_dark_and_back(browser, server, device)
     for mode in ("dark", "light"):
         visit.page.locator("button.theme-switch-button:visible").click()
         visit.page.locator(f'button.theme-change-button[data-mode="{mode}"]:visible').click()
-        visit.page.wait_for_function(f"document.documentElement.dataset.theme === '{mode}'")
+        wait_until(visit.page, f"document.documentElement.dataset.theme === '{mode}'")
         assert (visit.page.evaluate(background) == light) == (mode == "light")
     assert visit.errors == []
     visit.close()
@@ -483,6 +493,90 @@ def test_two_clicks_copy_an_answers_citation(browser, server, device):
     copied = visit.page.evaluate("navigator.clipboard.readText()")
     assert copied == markdown.locator("pre").inner_text().rstrip("\n")
     assert "Saining Xie" in copied and f"{XIE}.html" in copied and "speaker identified by inference" in copied
+
+
+# --- Phones -------------------------------------------------------------------------------------
+
+CHAPTERS = sorted(p.stem for p in (REPO / "docs" / "questions").glob("*.md"))
+
+# For each panelist's cell of the stance matrix, scrolled into view the way a reader scrolls
+# (down through the table, then back up): is the question of its row on screen and not under
+# anything, and the speaker (the column's head, or in the one-block-per-question layout of a
+# phone, the name in the cell)? Returns the cells for which one is not.
+MATRIX_CELLS_IDENTIFIED = """(speakerIn) => {
+    const table = document.querySelector('table.panel-stance-matrix');
+    const cells = [...table.tBodies[0].querySelectorAll('td + td')];
+    const shown = element => {
+        const box = element.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + Math.min(box.width / 2, 20), box.top + box.height / 2);
+        return box.top >= 0 && box.bottom <= innerHeight && hit !== null && element.contains(hit);
+    };
+    const unidentified = [];
+    for (const order of [cells, [...cells].reverse()]) {
+        for (const cell of order) {
+            cell.scrollIntoView({block: 'nearest', behavior: 'instant'});
+            const question = cell.parentElement.cells[0].querySelector('p');
+            const speaker = speakerIn === 'cell' ? cell.querySelector('.panel-matrix-speaker')
+                                                 : table.tHead.rows[0].cells[cell.cellIndex];
+            const stance = cell.querySelector('p:not(.panel-matrix-speaker)');
+            const seen = [question, speaker, stance].map(shown);
+            if (seen.includes(false)) unidentified.push([cell.parentElement.id, cell.className, seen]);
+        }
+    }
+    return [cells.length, unidentified];
+}"""
+
+
+@pytest.mark.parametrize(("device", "speaker_in"), [(PHONE, "cell"), (DESKTOP, "head")], ids=["phone", "desktop"])
+def test_every_cell_of_the_stance_matrix_shows_its_question_and_speaker(browser, server, device, speaker_in):
+    """On a phone, one block per question, whose question stays below the article header while its
+    cells pass; on a desktop, a table whose head row stays there. No sideways scrolling either way."""
+    visit = Visit(browser, server, **device)
+    visit.page.goto(server + "stance-matrix.html", wait_until="networkidle")
+    count, unidentified = visit.page.evaluate(MATRIX_CELLS_IDENTIFIED, speaker_in)
+    assert count == 12 * 5
+    assert unidentified == []
+    assert visit.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    visit.close()
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, server, published_site):
+    visit = Visit(browser, server, **PHONE)
+    for name in pages(published_site):
+        visit.page.goto(server + name, wait_until="networkidle")
+        overflow = visit.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow == 0, name
+    visit.close()
+
+
+def test_a_chapter_title_leaves_room_for_the_chapter_on_a_phone(browser, server):
+    """A title is the whole question: it takes at most 40% of the first screen, and the question
+    box starts on it."""
+    visit = Visit(browser, server, **PHONE)
+    height = PHONE["viewport"]["height"]
+    for chapter in CHAPTERS:
+        visit.page.goto(server + f"questions/{chapter}.html", wait_until="networkidle")
+        title = visit.page.locator("article h1").first.bounding_box()
+        assert title["y"] + title["height"] <= 0.4 * height, chapter
+        assert visit.page.locator("div.panel-question").bounding_box()["y"] < height, chapter
+    visit.close()
+
+
+def test_the_contents_take_a_phone_reader_to_an_answer(browser, server):
+    """Xie's answer is twelve screens down question 5: the contents panel links to it."""
+    visit = Visit(browser, server, **PHONE)
+    visit.page.goto(server + CHAPTER, wait_until="networkidle")  # the scripts load after the first paint
+    visit.page.locator("button.secondary-toggle:visible").click()
+    visit.page.locator('#pst-secondary-sidebar-modal[open] a[href="#autoregressive-vs-diffusion-saining-xie"]').click()
+    visit.page.wait_for_url("**#autoregressive-vs-diffusion-saining-xie")
+    visit.page.keyboard.press("Escape")
+    answer = visit.page.locator("#autoregressive-vs-diffusion-saining-xie")
+    wait_until(
+        visit.page,
+        "document.getElementById('autoregressive-vs-diffusion-saining-xie').getBoundingClientRect().top < 200",
+    )
+    assert 0 <= answer.bounding_box()["y"] < PHONE["viewport"]["height"] / 2
+    assert answer.locator(".panel-answer-speaker").inner_text().startswith("Saining Xie")
     assert visit.errors == []
     visit.close()
 
@@ -509,4 +603,215 @@ def test_an_excerpts_link_copies_its_address(browser, server):
     excerpt.locator(".excerpt-source a.headerlink").click()
     visit.page.wait_for_function(f"document.querySelector('#{XIE}-p142-146 a.headerlink.copied') !== null")
     assert visit.page.evaluate("navigator.clipboard.readText()") == f"{server}{CHAPTER}#{XIE}-p142-146"
+
+
+# --- The first frame is the final one -----------------------------------------------------------
+
+# Each element's computed style (and its ::before and ::after), keyed by its place in the page
+# (tag and rank among its siblings of that tag, up from <body>): the same element on two loads of
+# a page, and unaffected by the elements scripts add (a tooltip, a copy button). Left out: the
+# theme's controls that need scripts (.pst-js-only) and what is inside them. The page keeps the
+# styles under a name and returns a digest of each element's, as the styles of a chapter are
+# tens of megabytes to transfer: only those of the elements whose digests differ are fetched.
+STYLES_BY_PLACE = """(name) => {
+    const place = element => {
+        const steps = [];
+        for (let e = element; e !== document.documentElement; e = e.parentElement) {
+            let rank = 1;
+            for (let s = e.previousElementSibling; s; s = s.previousElementSibling) rank += s.tagName === e.tagName;
+            steps.unshift(`${e.tagName}${e.id ? '#' + e.id : ''}:${rank}`);
+        }
+        return steps.join('>');
+    };
+    const styles = Object.fromEntries([document.body, ...document.body.querySelectorAll('*')]
+        .filter(e => !['SCRIPT', 'LINK', 'STYLE'].includes(e.tagName) && !e.closest('.pst-js-only'))
+        .map(e => [place(e), [null, '::before', '::after'].map(pseudo => {
+            const style = getComputedStyle(e, pseudo);
+            if (pseudo && style.content === 'none') return null;
+            const properties = [...style].filter(p => !p.startsWith('--'));
+            return Object.fromEntries(properties.map(p => [p, style.getPropertyValue(p)]));
+        })]));
+    (window.panelStyles ??= {})[name] = styles;
+    const digest = text => {  // FNV-1a, and the length
+        let hash = 0x811c9dc5;
+        for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+        return `${(hash >>> 0).toString(16)}:${text.length}`;
+    };
+    return Object.fromEntries(Object.entries(styles).map(([key, style]) => [key, digest(JSON.stringify(style))]));
+}"""
+STYLES_OF = "([name, places]) => places.map(place => window.panelStyles[name][place])"
+# The theme's script unhides the container of its announcement banners, which holds nothing here
+EMPTY_BANNER = "BODY:1>DIV:3"
+
+
+def _style_differences(first: tuple, last: tuple) -> list:
+    """The differences between two measurements, each (page, name, digests), but the empty banner's."""
+    (first_page, first_name, first_digests), (last_page, last_name, last_digests) = first, last
+    assert first_digests.keys() <= last_digests.keys(), sorted(first_digests.keys() - last_digests.keys())[:5]
+    changed = [p for p in first_digests if first_digests[p] != last_digests[p] and not p.startswith(EMPTY_BANNER)]
+    olds = first_page.evaluate(STYLES_OF, [first_name, changed])
+    news = last_page.evaluate(STYLES_OF, [last_name, changed])
+    differences = []
+    for place, old_parts, new_parts in zip(changed, olds, news, strict=True):
+        for part, old, new in zip(("", "::before", "::after"), old_parts, new_parts, strict=True):
+            old, new = old or {}, new or {}
+            differences += [(place + part, p, old.get(p), new.get(p)) for p in old.keys() | new.keys()
+                            if old.get(p) != new.get(p)]  # fmt: skip
+    return differences
+
+
+def _empty_banner_revealed(visit: Visit) -> bool:
+    return visit.page.evaluate("""() => {
+        const banner = document.querySelector('body > .pst-async-banner-revealer');
+        return banner.getBoundingClientRect().height === 0 && !banner.classList.contains('d-none');
+    }""")
+
+
+@pytest.mark.parametrize(("name", "device", "mode"), [
+    (CHAPTER, DESKTOP, "light"),
+    (CHAPTER, DESKTOP, "dark"),
+    (CHAPTER, PHONE, "light"),
+    (CHAPTER, PHONE, "dark"),
+    ("stance-matrix.html", PHONE, "dark"),
+    ("stance-matrix.html", DESKTOP, "light"),
+    ("index.html", DESKTOP, "dark"),
+])  # fmt: skip
+def test_without_scripts_a_page_looks_as_it_does_loaded(browser, server, name, device, mode):
+    """Colours (from the reader's system), the theme, the excerpts: all from the stylesheet. The
+    controls that need scripts are hidden without them (the theme's .pst-js-only): on the loaded
+    page too, for the comparison."""
+    measured = []
+    for scripts in (False, True):
+        visit = Visit(browser, server, java_script_enabled=scripts, color_scheme=mode, **device)
+        visit.page.goto(server + name, wait_until="networkidle")
+        if scripts:
+            assert visit.page.evaluate("document.documentElement.dataset.theme") == mode
+            assert _empty_banner_revealed(visit)
+            visit.page.evaluate("document.querySelectorAll('.pst-js-only').forEach(e => e.style.display = 'none')")
+        visit.page.wait_for_timeout(400)  # let transitions end
+        measured.append((visit, (visit.page, "page", visit.page.evaluate(STYLES_BY_PLACE, "page"))))
+    differences = _style_differences(measured[0][1], measured[1][1])
+    for visit, _ in measured:
+        assert visit.errors == [], visit.errors
+        visit.close()
+    assert differences == [], differences[:10]
+
+
+# At the first frame with a body (nothing is painted before), the colour mode and the background
+FIRST_FRAME = """requestAnimationFrame(function first() {
+    if (!document.body) return requestAnimationFrame(first);
+    window.panelFirstFrame = [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor];
+});"""
+
+
+@pytest.mark.parametrize(("device", "system", "saved"), [
+    (DESKTOP, "light", "dark"),
+    (PHONE, "dark", "light"),
+    (DESKTOP, "dark", None),
+    (PHONE, "light", None),
+])  # fmt: skip
+def test_the_first_frame_is_the_loaded_page(browser, server, device, system, saved):
+    """The scripts that arrive after the first paint (the theme's, ours) change nothing on the
+    screen: the page is measured while they are held back, then again once they have run. A
+    reader's saved colour mode (which needs a script: it is in localStorage) is there from the
+    first frame."""
+    visit = Visit(browser, server, color_scheme=system, **device)
+    held = []
+    visit.context.route(
+        "**/*.js*",
+        lambda route: route.fallback() if "documentation_options.js" in route.request.url else held.append(route),
+    )
+    if saved:
+        visit.page.add_init_script(f"localStorage.setItem('mode', '{saved}')")
+    visit.page.add_init_script(FIRST_FRAME)
+    visit.page.goto(server + CHAPTER, wait_until="commit")
+    wait_until(visit.page, "document.querySelector('script[src*=\"pydata-sphinx-theme.js\"]') !== null")
+    wait_until(visit.page, "window.panelFirstFrame !== undefined")
+    before = (visit.page, "first frame", visit.page.evaluate(STYLES_BY_PLACE, "first frame"))
+    first_theme, first_background = visit.page.evaluate("window.panelFirstFrame")
+    assert held != []
+    for route in held:
+        route.fallback()
+    visit.page.wait_for_load_state("networkidle")
+    wait_until(visit.page, "typeof bootstrap !== 'undefined'")
+    assert _empty_banner_revealed(visit)
+    visit.page.wait_for_timeout(400)  # let transitions end
+    after = (visit.page, "loaded", visit.page.evaluate(STYLES_BY_PLACE, "loaded"))
+    mode = saved or system
+    assert visit.page.evaluate("document.documentElement.dataset.theme") == mode
+    assert first_theme == mode
+    assert first_background == visit.page.evaluate("getComputedStyle(document.body).backgroundColor")
+    differences = _style_differences(before, after)
+    assert differences == [], differences[:10]
+    assert visit.errors == []
+    visit.close()
+
+
+LAYOUT_SHIFTS = """() => new Promise(resolve => {
+    const shifts = [];
+    new PerformanceObserver(list => shifts.push(...list.getEntries().map(e => [e.value, e.hadRecentInput])))
+        .observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => resolve(shifts), 500);
+})"""
+
+
+@pytest.mark.parametrize("device", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_nothing_shifts_while_a_page_loads(browser, server, device):
+    """Cumulative layout shift 0 on every chapter, the transcript, the matrix and the search page."""
+    visit = Visit(browser, server, **device)
+    for name in [f"questions/{c}.html" for c in CHAPTERS] + ["transcript.html", "stance-matrix.html", "search.html"]:
+        visit.page.goto(server + name, wait_until="networkidle")
+        assert visit.page.evaluate(LAYOUT_SHIFTS) == [], name
+    visit.close()
+
+
+# --- Security -----------------------------------------------------------------------------------
+
+VIOLATIONS = """window.panelViolations = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.panelViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));"""
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["scripts", "no-scripts"])
+def test_no_page_breaks_its_content_security_policy(browser, server, published_site, scripts):
+    """Every page, a search with results, and with scripts the reader's interactions: the colour
+    menu, the search box, a citation's tooltip. The browser reports each violation as a console
+    error, and with scripts as a securitypolicyviolation event."""
+    visit = Visit(browser, server, java_script_enabled=scripts)
+    visit.context.add_init_script(VIOLATIONS)
+    for name in [*pages(published_site), "search.html?q=lesson"]:
+        visit.page.goto(server + name, wait_until="networkidle")
+        if scripts and name == "search.html?q=lesson":
+            wait_until(visit.page, SEARCH_FINISHED, timeout=15)
+        if scripts and name == CHAPTER:
+            for action in (_open_theme_menu, _hover_citation):
+                action(visit.page)
+            visit.page.keyboard.press("Escape")
+            _open_search(visit.page)
+        if scripts:
+            assert visit.page.evaluate("window.panelViolations") == [], name
+        assert visit.errors == [], (name, visit.errors)
+    visit.close()
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+SEARCH_FINISHED = "/Search finished/.test(document.querySelector('#search-results .search-summary')?.textContent)"
+
+
+def test_search_results_quote_the_article_not_the_theme_menus(browser, server):
+    """A result quotes the page around the first match; in a chapter, the title is the first: the
+    quote starts there, not with the theme's menus ("System Settings Light Dark")."""
+    visit = Visit(browser, server)
+    visit.page.goto(server + "search.html?q=autoregressive")
+    wait_until(visit.page, SEARCH_FINISHED, timeout=15)
+    results = visit.page.locator("#search-results li")
+    quotes = {
+        results.nth(i).locator("a").first.get_attribute("href"): results.nth(i).locator("p.context").inner_text()
+        for i in range(results.count())
+    }
+    assert len(quotes) >= 5
+    assert [href for href, quote in quotes.items() if "System Settings" in quote] == []
+    chapter = next(quote for href, quote in quotes.items() if href.endswith(CHAPTER))
+    assert chapter.startswith("Autoregressive models or diffusion models: what are the strengths of each")
     visit.close()

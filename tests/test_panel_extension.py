@@ -51,6 +51,10 @@ def test_stance_matrix_and_speaker_pages(app):
     app.build()
     table = html(app, "matrix").find("table", class_="panel-stance-matrix")
     assert [th.get_text() for th in table.thead.find_all("th")] == ["Question", "Ada Lovelace", "Bob Babbage"]
+    # each panelist's cell names its speaker too, for the one-block-per-question layout of phones
+    for tr in table.tbody.find_all("tr"):
+        labels = [p.extract().get_text() for p in tr.find_all("p", class_="panel-matrix-speaker")]
+        assert labels == ["Ada Lovelace", "Bob Babbage"]
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
     assert rows == [
         ["Q1 Vision core?", "Vision is indispensable.", "Language matters too, but vision is more basic. †"],
@@ -64,6 +68,13 @@ def test_stance_matrix_and_speaker_pages(app):
     assert items == ["Q1 Vision core? : Vision is indispensable.", "Q2 Unify? : They will and should be unified."]
     assert ada.find(class_="bibtex-citation").get_text() == "Lovelace [1843]"
     assert "inferred from the transcript" in html(app, "speakers/host").get_text()
+
+
+@pytest.mark.sphinx("html", testroot="panel")
+def test_the_matrix_has_no_style_attributes(app):
+    """Its column widths are in the stylesheet: a style= attribute breaks the pages' policy."""
+    app.build()
+    assert html(app, "matrix").find("table", class_="panel-stance-matrix").find(attrs={"style": True}) is None
 
 
 @pytest.mark.sphinx("html", testroot="panel")

@@ -3,11 +3,14 @@ epubcheck."""
 
 from __future__ import annotations
 
+import itertools
 import re
+import shlex
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -18,6 +21,7 @@ from book import REPO, sphinx_build
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
 CHAPTERS = sorted((REPO / "docs" / "questions").glob("*.md"))
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def first_page_text(pdf: Path) -> str:
@@ -42,6 +46,31 @@ def test_one_version_and_one_author_everywhere(published_site, latex):
     assert len(title_pages) == len(CHAPTERS) + 1
     for name, text in title_pages.items():
         assert "Release" in text and re.findall(r"\b\d+\.\d+\.\d+\b", text) == [VERSION], name
+
+
+def test_the_sitemap_lists_the_pages_a_search_engine_should_find(published_site):
+    """Every page with content of its own, and not the 404 page, the search page or the empty index."""
+    index = BeautifulSoup((published_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    root = index.find("link", rel="canonical")["href"].removesuffix("index.html")
+    listed = [loc.text for loc in ElementTree.parse(published_site / "sitemap.xml").iter(f"{{{SITEMAP}}}loc")]
+    pages = {p.relative_to(published_site).as_posix() for p in published_site.rglob("*.html")}
+    pages = {p for p in pages if not p.startswith("_static/")}
+    assert {"404.html", "search.html", "genindex.html"} <= pages
+    assert sorted(listed) == sorted(root + p for p in pages - {"404.html", "search.html", "genindex.html"})
+
+
+def test_the_live_preview_builds_its_pages_without_a_content_security_policy(tmp_path):
+    """make serve runs sphinx-autobuild, which injects a live-reload script into every page it serves,
+    a script the policy would block: it builds with the policy off."""
+    dry_run = subprocess.run(["make", "-n", "serve"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    (command,) = [shlex.split(line) for line in dry_run.splitlines() if "sphinx-autobuild" in line]
+    overrides = [value for option, value in itertools.pairwise(command) if option == "-D"]
+    assert overrides == ["panel_content_security_policy=0"]
+    build = sphinx_build(REPO / "docs", tmp_path / "serve", "html", *(f"-D{o}" for o in overrides))
+    assert build.returncode == 0 and build.output.strip() == "", build.output
+    pages = sorted(build.outdir.glob("**/*.html"))
+    assert len(pages) > 30
+    assert [p.name for p in pages if "Content-Security-Policy" in p.read_text(encoding="utf-8")] == []
 
 
 def test_corrections_log_lists_the_current_version():

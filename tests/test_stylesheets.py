@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from panelnotes.colour_modes import with_auto_mode
 from panelnotes.stylesheets import ParseCache, parse
 
 PROBE = {"html_static_path": ["_static"], "html_css_files": ["trim-probe.css"]}
@@ -92,3 +93,25 @@ def test_parses_are_cached_between_builds(tmp_path):
     cache.save()
     again = ParseCache(tmp_path / "parses.pickle")
     assert again.old.keys() == cache.new.keys() and again.parse(THEME_CSS) == parsed
+
+
+def test_a_rule_for_a_colour_mode_also_holds_for_auto_under_the_readers_preference():
+    """What lets a page follow the reader's system before any script (panelnotes.colour_modes):
+    each rule for [data-theme=light|dark] is repeated for "auto" under prefers-color-scheme, right
+    after it, in blocks too; the selectors of other modes and other rules are left alone."""
+    css = (
+        'html[data-theme=dark]{--bg:#000}.a{color:red}html[data-theme="light"] .b,.c{color:blue}'
+        "@media (min-width:10px){html[data-theme=dark] .d{color:green}}"
+        "html[data-theme=dark],html[data-theme=light]{--x:1}"
+    )
+    assert with_auto_mode(css) == (
+        "html[data-theme=dark]{--bg:#000}"
+        "@media (prefers-color-scheme: dark){html[data-theme=auto]{--bg:#000}}"
+        '.a{color:red}html[data-theme="light"] .b,.c{color:blue}'
+        "@media (prefers-color-scheme: light){html[data-theme=auto] .b{color:blue}}"
+        "@media (min-width:10px){html[data-theme=dark] .d{color:green}"
+        "@media (prefers-color-scheme: dark){html[data-theme=auto] .d{color:green}}}"
+        "html[data-theme=dark],html[data-theme=light]{--x:1}"
+        "@media (prefers-color-scheme: light){html[data-theme=auto]{--x:1}}"
+        "@media (prefers-color-scheme: dark){html[data-theme=auto]{--x:1}}"
+    )

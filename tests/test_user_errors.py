@@ -145,6 +145,13 @@ FAULTS = {
         "@misc{sutton2019bitter,\n  note = {open {brace},",
         r"{top}/references\.bib:\d+: ERROR: entry 'sutton2019bitter': unbalanced braces: the entry never closes",
     ),
+    "book: inline style": (
+        "book",
+        "questions/05-autoregressive-vs-diffusion.md",
+        "## Context\n",
+        '## Context\n\n<span style="color: red">New</span>\n',
+        r"{src}/questions/05-autoregressive-vs-diffusion\.md: WARNING: a style= attribute, which the Content-Security-Policy blocks.*",
+    ),
     "book: duplicate bib key": (
         "book",
         "../references.bib",

@@ -25,6 +25,7 @@ FEATURES = (
     "nodes",  # how answers, permalinks and stand-ins render in each format
     "roles",  # {zh} and {speaker}
     "directives",  # question, answer, excerpt, speaker profile, ...
+    "contents",  # every answer in its page's contents
     "transcript_edition",  # the turns, side by side, linked with the answers; the turns/answers check
     "glossary",  # misheard words and the panel's terms, with where they occur
     "dataset",  # the panel as JSON and CSV beside the site
@@ -36,8 +37,10 @@ FEATURES = (
     "downloads",  # links to the PDFs that were built
     "handouts",  # the reading-group handouts' title block, stances and who's who
     "assets",  # the extension's own CSS and script
+    "colour_modes",  # light and dark colours from the first frame, with or without scripts
     "stylesheets",  # trims and bundles the site's CSS
     "theme_fixes",  # accessibility fixes to the theme's markup
+    "content_security_policy",  # a Content-Security-Policy meta tag on every page
     "search",  # search that segments the Chinese with jieba in every edition
     "editions",  # editions in other languages: the language switch, completeness of the catalogs
 )

@@ -86,7 +86,10 @@ def build_matrix(app: Sphinx, fromdocname: str) -> nodes.Node:
     domain = cast(PanelDomain, app.env.get_domain("panel"))
     panelists = [s for s in sources.speakers(app.env).values() if s.role == "panelist"]
     answers = domain.ordered_answers()
-    table = nodes.table(classes=["panel-stance-matrix", "colwidths-given"])
+    # On the website, the column widths are in panel.css: Sphinx would write them as style
+    # attributes, which the pages' Content-Security-Policy blocks.
+    html = app.builder.format == "html"
+    table = nodes.table(classes=["panel-stance-matrix"] + ([] if html else ["colwidths-given"]))
     group = nodes.tgroup(cols=1 + len(panelists))
     table += group
     widths = [16] + [14] * len(panelists)
@@ -104,6 +107,8 @@ def build_matrix(app: Sphinx, fromdocname: str) -> nodes.Node:
         row += nodes.entry("", label)
         for speaker in panelists:
             cell = nodes.entry(classes=[f"speaker-{speaker.id}"])
+            if html:  # a narrow screen shows each question as a block, each cell with its speaker
+                cell += nodes.paragraph("", speaker.name, classes=["panel-matrix-speaker"])
             turns = [a for a in answers if a.question == question.id and a.speaker == speaker.id]
             for turn in turns:
                 para = nodes.paragraph("", "")

@@ -119,7 +119,7 @@ def _without_parentheses(selector: str) -> str:
     return "".join(out)
 
 
-def _split_selectors(prelude: str) -> list[str]:
+def split_selectors(prelude: str) -> list[str]:
     """Split a selector list at top-level commas (not those inside :is(…), [attr="a,b"] etc.)."""
     parts, depth, start = [], 0, 0
     for index, char in enumerate(prelude):
@@ -153,7 +153,7 @@ def parse(css: str) -> Sheet:
             if node.type == "qualified-rule":
                 selectors = tuple(
                     (s, frozenset(SELECTOR_NAME.findall(_without_parentheses(s))))
-                    for s in _split_selectors(_compact(node.prelude))
+                    for s in split_selectors(_compact(node.prelude))
                 )
                 out.append(Rule(selectors, _body(node.content)))
             elif node.type == "at-rule" and node.lower_at_keyword in BLOCK_AT_RULES and node.content is not None:

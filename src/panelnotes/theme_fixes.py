@@ -3,6 +3,8 @@
 - pydata-sphinx-theme (under sphinx-book-theme) makes a ``<summary>`` holding only a chevron icon
   to expand a page's sub-pages in the sidebar: it has no name for a screen reader (axe:
   summary-name). We add a visually hidden name after the theme builds the toctree.
+- Docutils adds a ``viewport`` meta tag to the page's meta tags, after the one Sphinx's layout
+  has already written; a page needs one. We drop Docutils' copy.
 - Docutils writes a bibliography as ``<div role="list">`` whose children have
   ``role="doc-biblioentry"``, a role DPUB-ARIA has deprecated and that a list may not contain
   (axe: aria-required-children). We give each entry ``role="listitem"``.
@@ -10,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any, cast
@@ -18,6 +21,7 @@ from bs4 import BeautifulSoup, Tag
 from docutils import nodes
 from sphinx.application import Sphinx
 
+VIEWPORT_TAG = re.compile(r'<meta name="viewport"[^>]*>\n?')
 PYDATA_THEME_TESTED = "0.20."  #: the pydata-sphinx-theme releases whose toctree function we wrap
 
 
@@ -51,7 +55,9 @@ def name_the_sidebar_toggles() -> None:
 def html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: nodes.document | None
 ) -> None:
-    """Bibliography entries become list items."""
+    """Bibliography entries become list items; one viewport tag."""
+    if "metatags" in context:
+        context["metatags"] = VIEWPORT_TAG.sub("", context["metatags"])
     if "body" in context and 'role="doc-biblioentry"' in context["body"]:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 

@@ -5,3 +5,5 @@ bibtex_bibfiles = ["refs.bib"]
 bibtex_reference_style = "panel-author-year"
 bibtex_default_style = "panel-author-year"
 panel_citation_file = "CITATION.cff"
+# Alabaster's search box hides itself with a style= attribute, which the policy would block
+panel_content_security_policy = False
