@@ -110,8 +110,14 @@ def test_workflow_and_read_the_docs_build_what_we_publish():
     steps = workflow["jobs"]["build"]["steps"]
     assert any(step.get("run") == "make site" for step in steps)
     assert any(step.get("with", {}).get("path") == "docs/_build/html" for step in steps)
+    # Read the Docs: one project, built by the same Makefile target, publishing the same folder
     rtd = yaml.safe_load((REPO / ".readthedocs.yaml").read_text())
-    assert set(rtd["formats"]) == {"pdf", "epub"} and rtd["sphinx"]["configuration"] == "docs/conf.py"
+    assert rtd["build"]["commands"] == [
+        "make site",
+        "mkdir -p $READTHEDOCS_OUTPUT && cp -r docs/_build/html $READTHEDOCS_OUTPUT/html",
+    ]
+    tex = subprocess.run(["make", "-s", "-C", str(REPO), "print-tex-packages"], capture_output=True, text=True)
+    assert set(rtd["build"]["apt_packages"]) == set(tex.stdout.split())
 
 
 @pytest.mark.epub
