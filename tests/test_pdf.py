@@ -181,6 +181,16 @@ def test_no_heading_ends_a_column_of_a_handout(latex, chapter):
         assert not speaker_line.fullmatch(end), end
 
 
+@pytest.mark.parametrize("name", PDFS)
+def test_text_for_screen_readers_only_is_not_printed(latex, name):
+    """An editorial [correction] in an excerpt prints as its brackets, without the "correction:"
+    that announces it to a screen reader."""
+    text = re.sub(r"\s+", "", pdf_text(latex / f"{name}.pdf"))
+    assert "correction:" not in text
+    if name in {"panel-notes", "handout-04-chatgpt-moment"}:
+        assert "一个类似CHI-GP[ChatGPT]这样" in text
+
+
 def test_citation_marks_never_run_together(book_text):
     assert not re.search(r"\]\[", book_text)
     assert not re.search(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{3,}", book_text)

@@ -41,11 +41,14 @@ def test_one_version_and_one_author_everywhere(published_site, latex):
         if box is not None:
             assert f"(Version {VERSION})." in box.find("div", class_="panel-cite-citation").get_text()
             assert f"Version {VERSION}" in box.find("div", class_="highlight-bibtex").get_text()
-    # the title block reads "Release 0.1.0"; extraction may interleave it with a long title's lines
+    # the book's title page reads "Notes version 0.3.0", a handout's title block "These notes: version
+    # 0.3.0, built …": labelled, so that no one takes them for the panel's; one version on the page
     title_pages = {pdf.name: first_page_text(pdf) for pdf in sorted(latex.glob("*.pdf"))}
     assert len(title_pages) == len(CHAPTERS) + 1
     for name, text in title_pages.items():
-        assert "Release" in text and re.findall(r"\b\d+\.\d+\.\d+\b", text) == [VERSION], name
+        label = "Notes version" if name == "panel-notes.pdf" else "These notes: version"
+        assert f"{label} {VERSION}" in " ".join(text.split()), name
+        assert re.findall(r"\b\d+\.\d+\.\d+\b", text) == [VERSION], name
 
 
 def test_the_sitemap_lists_the_pages_a_search_engine_should_find(published_site):

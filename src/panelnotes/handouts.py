@@ -3,7 +3,8 @@
 A handout opens with a title block across both columns: the chapter's title, the panel's date and
 place, the notes' version and build date, and, when the build knows the site's address, the
 chapter's address and a QR code to it (made with segno). Then, before the question, the chapter's
-stances and a who's who from the speaker registry. The layout is the preamble's (docs/conf.py).
+stances and a who's who from the speaker registry. The title block's layout is in panelnotes.sty;
+the page's (two columns, margins, type), in the preamble of docs/conf.py.
 """
 
 from __future__ import annotations
@@ -55,13 +56,12 @@ def title_block(app: Sphinx, docname: str, title: str) -> panel_nodes.handout_ti
 def stances(app: Sphinx, docname: str) -> list[nodes.Node]:
     """Each answer's speaker and stance, in the chapter's order, linked to the answer."""
     domain = cast(PanelDomain, app.env.get_domain("panel"))
-    registry = sources.speakers(app.env)
+    registry, chinese = sources.speakers(app.env), chinese_edition(app.config)
     items = nodes.bullet_list()
     for answer in domain.ordered_answers():
         if answer.docname != docname:
             continue
-        name = registry[answer.speaker].display_name(chinese_edition(app.config))
-        para = nodes.paragraph("", "", nodes.strong("", name))
+        para = nodes.paragraph("", "", nodes.strong("", registry[answer.speaker].display_name(chinese)))
         badge = attribution_badge(answer.attribution)
         para += nodes.Text(f" ({badge}): " if badge else ": ")
         para += make_refnode(app.builder, docname, docname, answer.anchor, nodes.Text(answer.stance))
