@@ -166,9 +166,10 @@ latex_documents = [
 ]
 latex_elements["preamble"] += rf"""
 \hypersetup{{pdfsubject={{{EVENT}. Version {release}}}, pdfkeywords={{{", ".join(_citation["keywords"])}}}}}
-% a handout names the event under its title
+% a handout's title page names the event where the author would stand (the four-page limit leaves
+% no room for both); its document information keeps the notes' author
 \makeatletter\@ifclassloaded{{sphinxhowto}}{{%
-  \renewcommand{{\sphinxmaketitle}}{{\twocolumn[\panelmaketitle\begin{{center}}\emph{{{EVENT}}}\end{{center}}]}}%
+  \renewcommand{{\sphinxmaketitle}}{{\twocolumn[{{\def\@author{{{EVENT}}}\panelmaketitle}}]\hypersetup{{pdfauthor={{{author}}}}}}}%
 }}{{}}\makeatother
 """
 
