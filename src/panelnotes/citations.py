@@ -199,6 +199,7 @@ FORMATS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=1024)  # an answer's formats are shown twice: in its chapter and on its own page
 def render(record: Citable, name: str) -> str:
     """The record in the format *name* (a key of :data:`FORMATS`)."""
     writers = {"citation": citation, "markdown": markdown, "mediawiki": mediawiki, "bibtex": bibtex, "ris": ris}
