@@ -218,7 +218,7 @@ def test_a_change_the_latex_build_read_first_still_reaches_the_html(tmp_path):
     text = chapter.read_text(encoding="utf-8")
     stance = re.search(r"^:stance: (.+)$", text, re.M).group(1)
     chapter.write_text(text.replace(stance, "A stance edited between builds.", 1), encoding="utf-8")
-    for target in ("latex", "html"):
+    for target in ("latex", "html-en"):  # the edit is English only: no Chinese edition for it yet
         done = subprocess.run([*make, target], capture_output=True, text=True, env=env)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     matrix = (tmp_path / "_build" / "html" / "stance-matrix.html").read_text(encoding="utf-8")

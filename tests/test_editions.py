@@ -58,7 +58,9 @@ def _english_blocks(page: BeautifulSoup) -> list[str]:
     for block in article.find_all(["p", "li", "h1", "h2", "h3", "dt", "dd", "td", "th"]) if article else []:
         if block.find(["p", "li"]) or block.find_parent(["pre", "code"]) or block.find_parent(attrs={"lang": "en"}):
             continue
-        for marked in block.select('[lang="en"]'):
+        if block.find_parent(class_=["turn-zh", "excerpt-original"]) or block.get("lang") == "zh-Hans":
+            continue  # the transcript's own words, verbatim (Chinese speech with English terms)
+        for marked in block.select('[lang="en"], code'):  # marked English, and file names or code
             marked.decompose()
         text = block.get_text(" ", strip=True)
         if len(WORD.findall(text)) >= 5 and len(WORD.findall(text)) > len(HAN.findall(text)):

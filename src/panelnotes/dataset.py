@@ -149,7 +149,9 @@ class PanelDataDirective(SphinxDirective):
         files = [("panel.json", _("everything, as JSON")), (SCHEMA.name, _("its JSON Schema"))]
         files += [(f"{table}.csv", described[table]) for table in TABLES]
         for filename, text in files:
-            link = nodes.reference("", filename, refuri=f"{FOLDER}/{filename}", classes=["panel-data-link"])
+            link = nodes.reference(
+                "", "", nodes.literal("", filename), refuri=f"{FOLDER}/{filename}", classes=["panel-data-link"]
+            )
             items += nodes.list_item("", nodes.paragraph("", "", link, nodes.Text(f" — {text}")))
         return [items]
 

@@ -16,7 +16,7 @@ from . import sources
 from .datafiles import DataError, Located, load_yaml
 from .directives import PanelDirective, paragraphs_ref
 from .messages import _, chinese_edition
-from .roles import ZH_CLASS, mark_chinese
+from .roles import CHINESE_RUN, ZH_CLASS, mark_chinese
 from .transcript import Transcript
 
 CERTAINTIES = ("certain", "probable", "unresolved")
@@ -96,6 +96,11 @@ def load_glossary(path: Path, transcript: Transcript) -> Glossary:
     return Glossary(tuple(misheard), tuple(terms))
 
 
+def _in_its_language(text: str) -> list[nodes.Node]:
+    """A term as the glossary gives it: Chinese marked as Chinese, an English one as English."""
+    return mark_chinese(text) if CHINESE_RUN.search(text) else [nodes.inline("", text, classes=["language-en"])]
+
+
 def occurrences(transcript: Transcript, text: str) -> list[int]:
     return [number for number, paragraph in enumerate(transcript.paragraphs, start=1) if text in paragraph]
 
@@ -112,11 +117,12 @@ class GlossaryDirective(PanelDirective):
         chinese = chinese_edition(self.config)
         misheard = nodes.definition_list(classes=["panel-glossary"])
         for item in glossary.misheard:
-            term = nodes.term("", "", ids=[item.anchor])
+            # the forms are the transcript's own words (Chinese speech, English terms and all)
+            term = nodes.term("", "", ids=[item.anchor], classes=[ZH_CLASS])
             for index, form in enumerate(item.forms):
                 term += [nodes.Text(" / ")] if index else []
                 term += mark_chinese(form)
-            meaning = nodes.paragraph("", "", *mark_chinese(item.meaning), nodes.Text(" — "))
+            meaning = nodes.paragraph("", "", *_in_its_language(item.meaning), nodes.Text(" — "))
             # the English term, in both editions (with any Chinese in it marked as such)
             meaning += nodes.inline("", "", *mark_chinese(item.en), classes=["language-en"])
             if item.certainty != "certain":
