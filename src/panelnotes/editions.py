@@ -156,6 +156,9 @@ def html_page_context(
         return
     this = current(app.config)
     context["language"] = this.tag
+    # Sphinx's own UI translations (translations.js) make doctools.js compile a plural rule with
+    # `new Function`, which the Content-Security-Policy forbids; the extension's labels are in the HTML
+    context["script_files"] = [js for js in context.get("script_files", []) if "translations.js" not in str(js)]
     links = alternates(app, pagename)
     context["panel_editions"] = [(e.name, e.tag, href, e == this) for e, href in links]
     context["metatags"] = context.get("metatags", "") + "".join(

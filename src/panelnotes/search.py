@@ -38,7 +38,8 @@ class SearchEnglishAndChinese(SearchChinese):
 
 class SearchChineseAndEnglish(SearchEnglishAndChinese):
     lang = "zh"
-    language_name = "Chinese"
+    # Sphinx names the browser's stemmer after this: it is the English one (EnglishStemmer)
+    language_name = "English"
 
 
 def html_page_context(
