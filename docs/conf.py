@@ -119,6 +119,8 @@ panel_card_fonts = ["Noto Sans CJK SC"] if CHINESE else ["FreeSans", "Noto Sans 
 ogp_enable_meta_description = True
 # The 404 page, with links that work from any depth
 notfound_urls_prefix = None
+if CHINESE:  # the Chinese edition's 404 page links its own folder's pages and styles
+    notfound_urls_prefix = "/zh/"
 sitemap_url_scheme = "{link}"
 # pages with nothing of their own for a search engine to list
 sitemap_excludes = ["404.html", "search.html", "genindex.html"]
