@@ -387,7 +387,7 @@ def test_an_answers_paragraph_link_lands_on_its_highlighted_turn_and_the_turn_li
     link = answer.locator(".answer-paragraphs a").first
     assert link.inner_text() == "¶124–130"
     link.click()
-    visit.page.wait_for_function("document.querySelectorAll('.transcript-paragraph.panel-highlight').length > 0")
+    wait_until(visit.page, "document.querySelectorAll('.transcript-paragraph.panel-highlight').length > 0")
     assert urlparse(visit.page.url).path.endswith("/transcript.html")
     assert urlparse(visit.page.url).fragment == "transcript-p124-130"
     highlighted = visit.page.evaluate(
@@ -487,9 +487,7 @@ def test_two_clicks_copy_an_answers_citation(browser, server, device):
     control.locator("summary").click()
     markdown = control.locator("div.panel-cite-markdown")
     markdown.locator("button.panel-copy").click()
-    visit.page.wait_for_function(
-        f"document.querySelector('#{XIE} div.panel-cite-markdown button').textContent === 'Copied'"
-    )
+    wait_until(visit.page, f"document.querySelector('#{XIE} div.panel-cite-markdown button').textContent === 'Copied'")
     copied = visit.page.evaluate("navigator.clipboard.readText()")
     assert copied == markdown.locator("pre").inner_text().rstrip("\n")
     assert "Saining Xie" in copied and f"{XIE}.html" in copied and "speaker identified by inference" in copied
@@ -601,7 +599,7 @@ def test_an_excerpts_link_copies_its_address(browser, server):
     visit.page.goto(server + CHAPTER, wait_until="networkidle")
     excerpt = visit.page.locator(f"#{XIE}-p142-146")
     excerpt.locator(".excerpt-source a.headerlink").click()
-    visit.page.wait_for_function(f"document.querySelector('#{XIE}-p142-146 a.headerlink.copied') !== null")
+    wait_until(visit.page, f"document.querySelector('#{XIE}-p142-146 a.headerlink.copied') !== null")
     assert visit.page.evaluate("navigator.clipboard.readText()") == f"{server}{CHAPTER}#{XIE}-p142-146"
 
 
