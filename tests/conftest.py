@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,6 +20,11 @@ REPOSITORY_URL = "https://github.com/example/panel-notes"
 
 # Markers by what a test needs beyond Python, so `make test-fast` can leave those out
 NEEDS_TEX = {"latex", "published_site", "book_text", "handouts_with_address"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Sphinx colours its messages when CI=true; the tests compare them as the plain lines a writer reads
+    os.environ["NO_COLOR"] = "1"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
