@@ -131,14 +131,14 @@ def _page_uri(app: Sphinx, pagename: str) -> str:
     return app.builder.get_target_uri(pagename)
 
 
-def alternates(app: Sphinx, pagename: str) -> list[tuple[Edition, str]]:
-    """Each edition with the address of this page in it: absolute when the site's address is
-    known, else relative to this page."""
+def alternates(app: Sphinx, pagename: str, absolute: bool) -> list[tuple[Edition, str]]:
+    """Each edition with the address of this page in it: absolute if asked and the site's address
+    is known, else relative to this page."""
     this = current(app.config)
     uri = _page_uri(app, pagename)
     result = []
     for edition in editions(app.config):
-        if app.config.html_baseurl:
+        if absolute and app.config.html_baseurl:
             root = app.config.html_baseurl[: -len(this.folder)] if this.folder else app.config.html_baseurl
             href = urljoin(root, edition.folder + uri)
         else:
@@ -159,10 +159,13 @@ def html_page_context(
     # Sphinx's own UI translations (translations.js) make doctools.js compile a plural rule with
     # `new Function`, which the Content-Security-Policy forbids; the extension's labels are in the HTML
     context["script_files"] = [js for js in context.get("script_files", []) if "translations.js" not in str(js)]
-    links = alternates(app, pagename)
-    context["panel_editions"] = [(e.name, e.tag, href, e == this) for e, href in links]
+    # the switch stays relative, so it works in a preview, a copy or a local folder as on the site;
+    # search engines want the head's alternates absolute
+    switch = alternates(app, pagename, absolute=False)
+    context["panel_editions"] = [(e.name, e.tag, href, e == this) for e, href in switch]
     context["metatags"] = context.get("metatags", "") + "".join(
-        f'\n<link rel="alternate" hreflang="{e.tag}" href="{href}" />' for e, href in links
+        f'\n<link rel="alternate" hreflang="{e.tag}" href="{href}" />'
+        for e, href in alternates(app, pagename, absolute=True)
     )
     if this != editions(app.config)[0] and pagename in app.config.panel_english_only and "body" in context:
         notice = _("This page is for the notes' editors and is available in English only.")
