@@ -73,7 +73,7 @@ def test_the_live_preview_builds_its_pages_without_a_content_security_policy(tmp
     assert build.returncode == 0 and build.output.strip() == "", build.output
     pages = sorted(build.outdir.glob("**/*.html"))
     assert len(pages) > 30
-    policy = 'http-equiv="Content-Security-Policy"'
+    policy = '<meta http-equiv="Content-Security-Policy"'
     assert [p.name for p in pages if policy in p.read_text(encoding="utf-8")] == []
 
 

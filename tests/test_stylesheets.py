@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from panelnotes.colour_modes import with_auto_mode
-from panelnotes.stylesheets import ParseCache, parse
+from panelnotes.stylesheets import ParseCache, parse, serialize, with_auto_mode
 
 PROBE = {"html_static_path": ["_static"], "html_css_files": ["trim-probe.css"]}
 
@@ -96,7 +95,7 @@ def test_parses_are_cached_between_builds(tmp_path):
 
 
 def test_a_rule_for_a_colour_mode_also_holds_for_auto_under_the_readers_preference():
-    """What lets a page follow the reader's system before any script (panelnotes.colour_modes):
+    """What lets a page follow the reader's system before any script:
     each rule for [data-theme=light|dark] is repeated for "auto" under prefers-color-scheme, right
     after it, in blocks too; the selectors of other modes and other rules are left alone."""
     css = (
@@ -104,7 +103,7 @@ def test_a_rule_for_a_colour_mode_also_holds_for_auto_under_the_readers_preferen
         "@media (min-width:10px){html[data-theme=dark] .d{color:green}}"
         "html[data-theme=dark],html[data-theme=light]{--x:1}"
     )
-    assert with_auto_mode(css) == (
+    assert serialize(with_auto_mode(parse(css)), lambda url: None) == (
         "html[data-theme=dark]{--bg:#000}"
         "@media (prefers-color-scheme: dark){html[data-theme=auto]{--bg:#000}}"
         '.a{color:red}html[data-theme="light"] .b,.c{color:blue}'

@@ -37,8 +37,7 @@ FEATURES = (
     "downloads",  # links to the PDFs that were built
     "handouts",  # the reading-group handouts' title block, stances and who's who
     "assets",  # the extension's own CSS and script
-    "colour_modes",  # light and dark colours from the first frame, with or without scripts
-    "stylesheets",  # trims and bundles the site's CSS
+    "stylesheets",  # trims and bundles the site's CSS; colours from the first frame
     "theme_fixes",  # accessibility fixes to the theme's markup
     "content_security_policy",  # a Content-Security-Policy meta tag on every page
     "search",  # search that segments the Chinese with jieba in every edition

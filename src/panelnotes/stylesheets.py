@@ -11,6 +11,15 @@ for the stylesheets the built pages link from ``_static``:
   may match without them.
 - a custom property (``--name: …``) is kept when a kept declaration uses it (``var(--name)``) or a
   page or script names it; repeated until nothing more goes, since properties use properties.
+- each rule for a colour mode (``html[data-theme=light]`` or ``…=dark``) is followed by the same
+  rule for ``[data-theme=auto]`` inside ``@media (prefers-color-scheme: …)``. pydata-sphinx-theme
+  keys its colours on that attribute, and its page says "auto" until the theme's script decides,
+  which here is after the first paint (docs/_templates/layout.html): without the copies the first
+  frame had no colours, and a reader whose system is dark saw a white page first. With them, a
+  page follows the reader's system before any script runs, and without scripts; the layout's
+  first script applies a reader's saved choice before the first paint. Right after its original
+  and as specific, each copy wins and loses against the same rules. (Done when trimming is off
+  too.)
 - a local ``@import`` is replaced by the stylesheet it imports.
 - comments and spare whitespace go.
 - the results are written as one file, ``_static/site-<hash of its text>.css``, and every page that
@@ -169,6 +178,34 @@ def parse(css: str) -> Sheet:
         return tuple(out)
 
     return nodes(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
+# --- colour modes -----------------------------------------------------------------------------------
+
+MODE_ATTRIBUTE = re.compile(r"""\[data-theme=(["']?)(light|dark)\1\]""")
+AUTO = "[data-theme=auto]"
+
+
+def with_auto_mode(sheet: Sheet) -> Sheet:
+    """The sheet with each rule for a colour mode followed by its copy for ``auto`` under that
+    mode's ``prefers-color-scheme`` (in ``@media`` and other blocks too)."""
+    out: list[SheetNode] = []
+    for node in sheet:
+        if isinstance(node, Block):
+            out.append(Block(node.head, with_auto_mode(node.children)))
+            continue
+        out.append(node)
+        if not isinstance(node, Rule):
+            continue
+        for mode in ("light", "dark"):
+            chosen = tuple(
+                (MODE_ATTRIBUTE.sub(AUTO, text), names)
+                for text, names in node.selectors
+                if mode in {m[1] for m in MODE_ATTRIBUTE.findall(text)}
+            )
+            if chosen:
+                out.append(Block(f"@media (prefers-color-scheme: {mode})", (Rule(chosen, node.body),)))
+    return tuple(out)
 
 
 # --- trimming ---------------------------------------------------------------------------------------
@@ -379,7 +416,7 @@ def trimmed(outdir: Path, site: Site, cache: ParseCache) -> dict[str, str]:
         for node in cache.parse(texts[path]):
             if isinstance(node, Verbatim) and node.import_url and "://" not in node.import_url:
                 queue.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), node.import_url)))
-    sheets = {path: keep_selectors(cache.parse(text), site.words) for path, text in texts.items()}
+    sheets = {path: keep_selectors(with_auto_mode(cache.parse(text)), site.words) for path, text in texts.items()}
     sheets = drop_unused_properties(sheets, site.properties)
     cache.save()
 
@@ -428,14 +465,24 @@ def bundle(outdir: Path, site: Site, css: dict[str, str]) -> str:
     return name
 
 
+def add_auto_mode(outdir: Path, cache: ParseCache) -> None:
+    """Without trimming: the auto copies in each stylesheet that has rules for a colour mode."""
+    for sheet in sorted((outdir / BUNDLE_DIR).rglob("*.css")):
+        css = sheet.read_text(encoding="utf-8")
+        if MODE_ATTRIBUTE.search(css) and AUTO not in css:  # (a sheet Sphinx did not copy again has them)
+            sheet.write_text(serialize(with_auto_mode(cache.parse(css)), lambda url: None), encoding="utf-8")
+    cache.save()
+
+
 def build_finished(app: Sphinx, exception: Exception | None) -> None:
     """Trim the website's stylesheets and bundle them (not an e-book's)."""
-    if exception is not None or not app.config.panel_trim_stylesheets:
-        return
-    if app.builder.format != "html" or app.builder.name == "epub":
+    if exception is not None or app.builder.format != "html" or app.builder.name == "epub":
         return
     cache = ParseCache(Path(app.doctreedir) / CACHE_FILE)
     outdir = Path(app.outdir)
+    if not app.config.panel_trim_stylesheets:
+        add_auto_mode(outdir, cache)
+        return
     site = read_site(outdir)
     css = trimmed(outdir, site, cache)
     for path, text in css.items():  # for a page that links them one by one
