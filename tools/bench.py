@@ -133,13 +133,9 @@ def html_resources(html: str) -> list[str]:
 
 
 def css_resources(css: str) -> list[str]:
-    """@imports, and the first source of each @font-face, the one a browser takes (woff2 comes first).
-    Other url()s (background images) load only when an element uses them."""
-    urls = re.findall(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", css)
-    for block in re.findall(r"@font-face\s*{([^}]*)}", css, re.S):
-        sources = re.findall(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""", block)
-        urls += [u for u in sources if not u.startswith("data:")][:1]
-    return urls
+    """@imports. Fonts and other url()s (background images) load only when an element uses them:
+    Lighthouse's count of fetched web fonts says whether any page does."""
+    return re.findall(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", css)
 
 
 def page_weight(site: Path, page: str) -> dict:
@@ -184,7 +180,8 @@ def lighthouse(pages: list[str], runs: int) -> dict[str, dict]:
         sys.exit(f"bench: lhci assert failed:\n{checked.stdout}{checked.stderr}")
     results: dict[str, dict] = {page: {} for page in pages}
     for r in json.loads(Path(".lighthouseci/assertion-results.json").read_text()):
-        name = ":".join(filter(None, [r["auditId"], r.get("auditProperty")]))
+        # lhci reports "resource-summary:font:count" as auditId resource-summary, auditProperty font.count
+        name = ":".join(filter(None, [r["auditId"], r.get("auditProperty", "").replace(".", ":")]))
         results[urllib.parse.urlsplit(r["url"]).path[1:]][name] = {"value": r["actual"], "passed": r["passed"]}
     return results
 
@@ -223,9 +220,10 @@ def report(figures: list[dict], pages: list[str], weights: dict, scores: dict, l
         lh = [fmt(scores[p][name]["value"] * b[3], b[2]) if name in scores.get(p, {}) else "-"
               for name, b in BUDGETS.items()]  # fmt: skip
         page_rows.append([p.removesuffix(".html"), *lh, *(fmt(weights[p][k] / KB, "KB") for k in ("raw", "gzip"))])
-    print(table(["page", "perf", "a11y", "LCP s", "KB transferred", "raw KB", "gzip KB"], page_rows) + "\n")
+    headers = ["page", "perf", "a11y", "LCP s", "KB transferred", "fonts", "raw KB", "gzip KB"]
+    print(table(headers, page_rows) + "\n")
     print("".join(f"error: {p} references a missing file {m}\n" for p in pages for m in weights[p]["missing"]), end="")
-    print("Page weight counts every font a stylesheet declares (an upper bound); Lighthouse counts what is fetched.")
+    print("Page weight: the files a page's HTML and stylesheets load, fonts aside (Lighthouse counts those fetched).")
     print("KB = 1024 bytes. Timings: hyperfine. Lighthouse (through lhci): mobile preset, simulated throttling,")
     print(f"pages served gzip-compressed by lhci's static server; per page, lhci's median run of {lighthouse_runs}.")
 
